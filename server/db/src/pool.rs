@@ -1,0 +1,191 @@
+use std::{str::FromStr, time::Duration};
+
+use sha2::{Digest, Sha256};
+use sqlx::{
+    PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+use crate::{Error, MIGRATOR, TenantId, Tx};
+
+/// The group role that request traffic runs as (granted in the first migration).
+const APP_ROLE: &str = "hcrm_app";
+
+/// The two pools of a running server or CLI.
+#[derive(Clone, Debug)]
+pub struct Database {
+    /// The owner: migrations, the CLI and the background workers. Sees every tenant.
+    pub owner: PgPool,
+    /// The restricted `hcrm_app` login for request traffic: sees one tenant per transaction.
+    pub app: PgPool,
+}
+
+/// Connects as the owner, applies the migrations, then opens the request pool: as
+/// `app_url` when given (a login that is a member of `hcrm_app`), else as `hcrm_app`
+/// itself with a password derived from the owner's credentials.
+pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database, Error> {
+    let owner_options = PgConnectOptions::from_str(owner_url)?.application_name("hcrm-owner");
+    let owner = PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(owner_options.clone())
+        .await?;
+    check_owner(&owner).await?;
+    MIGRATOR.run(&owner).await?;
+
+    let app_options = match app_url {
+        Some(url) => PgConnectOptions::from_str(url)?,
+        None => {
+            let password = derived_app_password(owner_url);
+            let options = owner_options.username(APP_ROLE).password(&password);
+            ensure_app_login(&owner, &options, &password).await?;
+            options
+        }
+    };
+    // A cancelled `Pool::begin` can hand back a connection with an open transaction, and
+    // a stuck query must not hold a connection for ever (SECURITY.md, "Reliability").
+    let app_options = app_options.application_name("hcrm").options([
+        ("statement_timeout", "5s"),
+        ("idle_in_transaction_session_timeout", "10s"),
+    ]);
+    let app = PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(app_options)
+        .await?;
+    check_app_role(&app).await?;
+    Ok(Database { owner, app })
+}
+
+/// Begins a transaction on `pool` in which row-level security shows only `tenant`'s rows.
+///
+/// `set_config(..., true)` is the bindable form of `SET LOCAL`: the setting ends with the
+/// transaction and never leaks to the pooled connection's next borrower.
+pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<Tx, Error> {
+    let mut tx = pool.begin().await?;
+    set_tenant(&mut tx, tenant).await?;
+    Ok(tx)
+}
+
+/// Answers whether the database can be reached (the health check).
+pub async fn ping(pool: &PgPool) -> Result<(), Error> {
+    sqlx::query_scalar!("select 1 as one")
+        .fetch_one(pool)
+        .await?;
+    Ok(())
+}
+
+/// Scopes an open transaction to `tenant` (used when the tenant is created inside it).
+pub async fn set_tenant(tx: &mut Tx, tenant: TenantId) -> Result<(), Error> {
+    sqlx::query_scalar!(
+        "select set_config('app.tenant_id', $1, true)",
+        tenant.0.to_string()
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The owner creates tables and runs the cross-tenant definer functions, so it must not
+/// be subject to row-level security itself.
+async fn check_owner(owner: &PgPool) -> Result<(), Error> {
+    let privileged = sqlx::query_scalar!(
+        r#"select (rolsuper or rolbypassrls) as "privileged!" from pg_roles where rolname = current_user"#
+    )
+    .fetch_one(owner)
+    .await?;
+    if !privileged {
+        return Err(Error::Setup(
+            "the DATABASE_URL role must be a superuser or have BYPASSRLS".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Request traffic must not be able to step around row-level security (SECURITY.md, 1).
+async fn check_app_role(app: &PgPool) -> Result<(), Error> {
+    let row = sqlx::query!(
+        r#"
+        select r.rolsuper as "superuser!", r.rolbypassrls as "bypass_rls!",
+               pg_has_role(current_user, 'hcrm_app', 'usage') as "in_app_role!",
+               exists (select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                       where n.nspname = 'public' and c.relowner = r.oid) as "owns_tables!"
+        from pg_roles r where r.rolname = current_user
+        "#
+    )
+    .fetch_one(app)
+    .await?;
+    if row.superuser || row.bypass_rls || row.owns_tables || !row.in_app_role {
+        return Err(Error::Setup(
+            "the request login must be a member of hcrm_app, own no tables, and be neither \
+             superuser nor BYPASSRLS"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Logs `hcrm_app` in with `password`, setting it first if the role cannot log in yet.
+async fn ensure_app_login(
+    owner: &PgPool,
+    options: &PgConnectOptions,
+    password: &str,
+) -> Result<(), Error> {
+    if PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.clone())
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    // The password is hex, so it needs no quoting. Roles are cluster-wide: another
+    // database of the same cluster may be altering the role at the same moment.
+    let statement = format!("alter role {APP_ROLE} login password '{password}'");
+    let mut attempts = 0;
+    loop {
+        match sqlx::raw_sql(&statement).execute(owner).await {
+            Ok(_) => return Ok(()),
+            Err(e) if attempts < 5 && e.to_string().contains("concurrently") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempts)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// The `hcrm_app` password: a hash of the owner URL's scheme and authority (not its
+/// database), so every database of one cluster agrees on it, and only someone who already
+/// holds the owner's credentials can work it out.
+fn derived_app_password(owner_url: &str) -> String {
+    let authority = owner_url
+        .split_once("://")
+        .map(|(scheme, rest)| {
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            format!("{scheme}://{}", &rest[..end])
+        })
+        .unwrap_or_else(|| owner_url.to_owned());
+    let digest = Sha256::digest(format!("hcrm_app login for {authority}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_app_password_ignores_the_database_name() {
+        let a = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/one");
+        let b = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/two?sslmode=disable");
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn the_app_password_depends_on_the_owner_credentials() {
+        let a = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/one");
+        let b = derived_app_password("postgres://postgres:other@127.0.0.1:5432/one");
+        assert_ne!(a, b);
+    }
+}

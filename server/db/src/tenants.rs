@@ -1,0 +1,226 @@
+//! The `tenants` table: host resolution, the current tenant's row, API keys, and the
+//! staff's life-cycle changes.
+
+use domain::{ApiKey, TenantStatus};
+use sqlx::PgExecutor;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::{Error, TenantId, Tx};
+
+/// What the Host look-up knows about a tenant: only what its public splash shows, plus
+/// its status.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedTenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
+    pub status_reason: Option<String>,
+    pub tagline: String,
+    pub brand_colour: String,
+}
+
+/// The current tenant's row, as its own members may read it.
+#[derive(Clone, Debug)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
+    pub api_key_prefix: String,
+    pub api_key_created_at: OffsetDateTime,
+    pub api_key_last_used_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+}
+
+/// Whether a subdomain can be claimed (reserved names are a domain rule, not stored).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlugState {
+    Available,
+    Taken,
+    Quarantined,
+}
+
+pub(crate) fn parse_status(status: &str) -> Result<TenantStatus, Error> {
+    status
+        .parse()
+        .map_err(|_| Error::Data(format!("tenant status {status:?}")))
+}
+
+/// Finds the tenant for a subdomain, before any tenant is set (a definer function).
+pub async fn resolve(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<ResolvedTenant>, Error> {
+    let row = sqlx::query!(
+        r#"select id as "id!", slug as "slug!", name as "name!", status as "status!",
+                  status_reason, tagline as "tagline!", brand_colour as "brand_colour!"
+           from resolve_tenant($1)"#,
+        slug
+    )
+    .fetch_optional(db)
+    .await?;
+    row.map(|r| {
+        Ok(ResolvedTenant {
+            id: TenantId(r.id),
+            slug: r.slug,
+            name: r.name,
+            status: parse_status(&r.status)?,
+            status_reason: r.status_reason,
+            tagline: r.tagline,
+            brand_colour: r.brand_colour,
+        })
+    })
+    .transpose()
+}
+
+/// Whether each candidate subdomain is available, taken or quarantined, in input order.
+pub async fn slug_states(
+    db: impl PgExecutor<'_>,
+    slugs: &[String],
+) -> Result<Vec<(String, SlugState)>, Error> {
+    let rows = sqlx::query!(
+        r#"select slug as "slug!", state as "state!" from slug_states($1)"#,
+        slugs
+    )
+    .fetch_all(db)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let state = match r.state.as_str() {
+                "available" => SlugState::Available,
+                "taken" => SlugState::Taken,
+                "quarantined" => SlugState::Quarantined,
+                other => return Err(Error::Data(format!("slug state {other:?}"))),
+            };
+            Ok((r.slug, state))
+        })
+        .collect()
+}
+
+/// Inserts a new tenant. The transaction must already be scoped to `id`.
+pub async fn insert(
+    tx: &mut Tx,
+    id: TenantId,
+    slug: &str,
+    name: &str,
+    status: TenantStatus,
+    api_key: &ApiKey,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "insert into tenants (id, slug, name, status, api_key_hash, api_key_prefix)
+         values ($1, $2, $3, $4, $5, $6)",
+        id.0,
+        slug,
+        name,
+        status.as_str(),
+        &api_key.hash()[..],
+        api_key.display_prefix(),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The current tenant's row.
+pub async fn find_current(tx: &mut Tx) -> Result<Option<Tenant>, Error> {
+    let row = sqlx::query!(
+        "select id, slug, name, status, api_key_prefix, api_key_created_at,
+                api_key_last_used_at, created_at
+         from tenants"
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(Tenant {
+            id: TenantId(r.id),
+            slug: r.slug,
+            name: r.name,
+            status: parse_status(&r.status)?,
+            api_key_prefix: r.api_key_prefix,
+            api_key_created_at: r.api_key_created_at,
+            api_key_last_used_at: r.api_key_last_used_at,
+            created_at: r.created_at,
+        })
+    })
+    .transpose()
+}
+
+/// True if `key` is the current tenant's API key; records its use at most once a minute.
+pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
+    let matched = sqlx::query_scalar!(
+        r#"select exists (select 1 from tenants where api_key_hash = $1) as "matched!""#,
+        &key.hash()[..]
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if matched {
+        sqlx::query!(
+            "update tenants set api_key_last_used_at = now()
+             where api_key_last_used_at is null
+                or api_key_last_used_at < now() - interval '1 minute'"
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(matched)
+}
+
+/// Replaces the current tenant's API key; the old one stops working at commit.
+pub async fn rotate_api_key(tx: &mut Tx, key: &ApiKey) -> Result<(), Error> {
+    sqlx::query!(
+        "update tenants set api_key_hash = $1, api_key_prefix = $2, api_key_created_at = now(),
+                api_key_last_used_at = null, updated_at = now()",
+        &key.hash()[..],
+        key.display_prefix(),
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Sets a tenant's status (staff only: request traffic has no UPDATE on `status`).
+pub async fn update_status(
+    tx: &mut Tx,
+    id: TenantId,
+    status: TenantStatus,
+    reason: Option<&str>,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "update tenants set status = $2, status_reason = $3, updated_at = now() where id = $1",
+        id.0,
+        status.as_str(),
+        reason,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a tenant and everything it owns (by cascade), keeping its subdomain out of
+/// reach for `quarantine_days`. Audit entries stay.
+pub async fn delete(
+    tx: &mut Tx,
+    id: TenantId,
+    slug: &str,
+    quarantine_days: i32,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "insert into slug_quarantine (slug, tenant_id, released_at)
+         values ($1, $2, now() + make_interval(days => $3))
+         on conflict (slug) do update
+           set tenant_id = excluded.tenant_id, deleted_at = now(), released_at = excluded.released_at",
+        slug,
+        id.0,
+        quarantine_days,
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!("delete from tenants where id = $1", id.0)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A new random tenant id.
+pub fn new_id() -> TenantId {
+    TenantId(Uuid::new_v4())
+}

@@ -1,0 +1,130 @@
+//! Form building blocks: labelled fields tied to their messages, and the form-level alert.
+//!
+//! A form's errors come from its action's last result when the page is hydrated, or from a
+//! [`FormFallback`] when the browser posted it without JavaScript (the server renders the
+//! page again with the error and the values typed). Either way every message sits in a
+//! live region, tied to its field with `aria-describedby`.
+
+use leptos::{prelude::*, server_fn::ServerFn};
+
+use crate::error::AppError;
+
+/// A form post made without JavaScript that failed, for the page rendered in its place.
+#[derive(Clone, Debug)]
+pub struct FormFallback {
+    /// The server function's URL: which form on the page failed.
+    pub action: String,
+    pub error: AppError,
+    /// What was typed, passwords left out.
+    pub values: Vec<(String, String)>,
+}
+
+/// The error and typed values of one form.
+#[derive(Clone)]
+pub struct FormState {
+    error: Signal<Option<AppError>>,
+    values: Vec<(String, String)>,
+}
+
+impl FormState {
+    /// The state of the form posting to `action`.
+    pub fn new<S>(action: ServerAction<S>) -> FormState
+    where
+        S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+        S::Output: Clone + Send + Sync + 'static,
+    {
+        let fallback = use_context::<FormFallback>().filter(|f| f.action == S::url());
+        let fallback_error = fallback.as_ref().map(|f| f.error.clone());
+        let values = fallback.map(|f| f.values).unwrap_or_default();
+        let value = action.value();
+        let error = Signal::derive(move || match value.get() {
+            Some(Err(e)) => Some(e),
+            Some(Ok(_)) => None,
+            None => fallback_error.clone(),
+        });
+        FormState { error, values }
+    }
+
+    /// The form's current error.
+    pub fn error(&self) -> Signal<Option<AppError>> {
+        self.error
+    }
+
+    /// The message about `field`, if any.
+    pub fn field_error(&self, field: &'static str) -> Signal<Option<String>> {
+        let error = self.error;
+        Signal::derive(move || {
+            error
+                .get()
+                .and_then(|e| e.field_message(field).map(str::to_owned))
+        })
+    }
+
+    /// What was typed into `field` before a failed post without JavaScript.
+    pub fn value(&self, field: &str) -> Option<String> {
+        self.values
+            .iter()
+            .find(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
+    }
+}
+
+/// A labelled input with its hint and its error message.
+#[component]
+pub fn Field(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    #[prop(into, default = "text".into())] kind: String,
+    #[prop(into, optional)] autocomplete: Option<String>,
+    #[prop(default = None)] value: Option<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into, optional)] hint: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let described_by = match &hint {
+        Some(_) => format!("{hint_id} {error_id}"),
+        None => error_id.clone(),
+    };
+    view! {
+        <div class="field" class:has-error=move || error.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                aria-describedby=described_by
+                aria-invalid=move || error.get().is_some().then_some("true")
+            />
+            {hint.map(|hint| view! { <p id=hint_id class="field-hint">{hint}</p> })}
+            <p id=error_id class="field-error" role="alert">{move || error.get()}</p>
+        </div>
+    }
+}
+
+/// The form's own message: errors that no single field owns, or a summary of several.
+#[component]
+pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let message = move || match error.get() {
+        Some(AppError::Invalid { fields, .. }) if fields.len() == 1 => None,
+        Some(e) => Some(e.to_string()),
+        None => None,
+    };
+    view! { <div class="form-alert" role="alert">{message}</div> }
+}
+
+/// Sets the HTTP status of the page being rendered on the server.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(response), Ok(status)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::StatusCode::from_u16(code),
+    ) {
+        response.set_status(status);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}

@@ -1,0 +1,4 @@
+//! Views shared by pages.
+
+pub mod form;
+pub mod layout;

@@ -1,0 +1,98 @@
+//! HREF CRM's pages, components and server functions. Built with `ssr` into the server and
+//! with `hydrate` into the browser's wasm (the `frontend` crate).
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod site;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    pages::{
+        board::BoardPage,
+        home::HomePage,
+        invite::InvitePage,
+        not_found::{NotFound, Unavailable, UnknownWorkspace},
+        sign_in::SignInPage,
+    },
+    site::Site,
+};
+
+/// The HTML document around the app (server only).
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
+
+    let page = ssr::page::settings();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en" style=page.brand_style>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                {page.hydrate.then(|| view! { <HydrationScripts options/> })}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The app: the same tree on the server and, once hydrated, in the browser.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Resolved from the Host header on the server, read back from the page on hydration.
+    let site = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            site::site_of_request()
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            Site::UnknownHost
+        }
+    })
+    .into_inner();
+    provide_context(site.clone());
+    let site_name = match &site {
+        Site::Tenant(tenant) => tenant.name.clone(),
+        _ => "HREF CRM".to_owned(),
+    };
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/hcrm.css"/>
+        <Title formatter=move |page: String| {
+            if page.is_empty() { site_name.clone() } else { format!("{page} · {site_name}") }
+        }/>
+        <Router>
+            {match site {
+                Site::UnknownTenant { slug, claim_url } => {
+                    view! { <UnknownWorkspace slug claim_url/> }.into_any()
+                }
+                Site::Unavailable => view! { <Unavailable/> }.into_any(),
+                _ => view! {
+                    <Routes fallback=|| view! { <NotFound/> }>
+                        <Route path=path!("/") view=HomePage/>
+                        <Route path=path!("/login") view=SignInPage/>
+                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/leads") view=BoardPage ssr=SsrMode::Async/>
+                    </Routes>
+                }.into_any(),
+            }}
+        </Router>
+    }
+}

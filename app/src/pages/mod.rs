@@ -1,0 +1,7 @@
+//! One module per page (or per group of pages on one route).
+
+pub mod board;
+pub mod home;
+pub mod invite;
+pub mod not_found;
+pub mod sign_in;

@@ -1,0 +1,73 @@
+//! `/login` on a tenant host: sign in with email and password.
+
+use domain::TenantStatus;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::auth::{SignIn, SignOut, get_viewer},
+    components::form::{Field, FormAlert, FormState},
+    pages::not_found::NotFound,
+    site::{Site, TenantSite, closed_message, use_site},
+};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    match use_site() {
+        Site::Tenant(tenant) => view! { <TenantSignIn tenant/> }.into_any(),
+        _ => view! { <NotFound/> }.into_any(),
+    }
+}
+
+#[component]
+fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    let form = FormState::new(sign_in);
+    let viewer = Resource::new(|| (), |_| get_viewer());
+    let pending = sign_in.pending();
+    let notice = match (tenant.status, closed_message(tenant.status)) {
+        (_, Some(message)) => Some(view! {
+            <p class="notice notice-error" role="alert">{message} " Signing in is not possible."</p>
+        }.into_any()),
+        (TenantStatus::Pending, None) => Some(view! {
+            <p class="notice" role="status">"This workspace is awaiting approval. Admins can sign in to get it ready."</p>
+        }.into_any()),
+        _ => None,
+    };
+    view! {
+        <Title text="Sign in"/>
+        <main id="main" class="auth-page">
+            <div class="auth-card">
+                <img class="auth-logo" src="/brand/logo" alt="" width="56" height="56"/>
+                <h1>"Sign in to " {tenant.name.clone()}</h1>
+                {notice}
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        viewer.await.ok().flatten().map(|v| view! {
+                            <div class="notice" role="status">
+                                <p>"You are signed in as " <strong>{v.name}</strong> "."</p>
+                                <p class="row">
+                                    <a class="button primary" href="/leads">"Open the pipeline"</a>
+                                    <ActionForm action=sign_out>
+                                        <button type="submit" class="button ghost">"Sign out"</button>
+                                    </ActionForm>
+                                </p>
+                            </div>
+                        })
+                    })}
+                </Suspense>
+                <ActionForm action=sign_in attr:novalidate=true>
+                    <FormAlert error=form.error()/>
+                    <Field label="Email" name="email" kind="email" autocomplete="email"
+                        value=form.value("email") error=form.field_error("email")/>
+                    <Field label="Password" name="password" kind="password" autocomplete="current-password"
+                        error=form.field_error("password")/>
+                    <button type="submit" class="button primary wide" aria-disabled=move || pending.get().then_some("true")>
+                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    </button>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}

@@ -1,0 +1,55 @@
+//! The common-password rule (SPEC: "common passwords refused"), which needs zxcvbn's
+//! dictionaries and so runs on the server only.
+
+use domain::{Password, PasswordError};
+use zxcvbn::Score;
+
+/// Refuses passwords that zxcvbn rates below "somewhat guessable" (score 2): common
+/// passwords, keyboard walks, and variations on the person's own name or email.
+pub fn check_not_common(
+    password: &Password,
+    about_the_person: &[&str],
+) -> Result<(), PasswordError> {
+    let estimate = zxcvbn::zxcvbn(password.expose(), about_the_person);
+    if estimate.score() < Score::Two {
+        Err(PasswordError::TooCommon)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(p: &str, inputs: &[&str]) -> Result<(), PasswordError> {
+        check_not_common(&Password::parse(p.to_owned()).unwrap(), inputs)
+    }
+
+    #[test]
+    fn common_passwords_are_refused() {
+        for p in [
+            "password",
+            "password123",
+            "12345678",
+            "qwertyuiop",
+            "iloveyou1",
+        ] {
+            assert_eq!(check(p, &[]), Err(PasswordError::TooCommon), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_password_made_of_the_persons_own_name_is_refused() {
+        assert_eq!(
+            check("margaret1987", &["Margaret Hamilton"]),
+            Err(PasswordError::TooCommon)
+        );
+    }
+
+    #[test]
+    fn an_uncommon_passphrase_is_accepted() {
+        assert_eq!(check("violet tugboat orchard", &[]), Ok(()));
+        assert_eq!(check("correct-horse-battery-staple", &[]), Ok(()));
+    }
+}

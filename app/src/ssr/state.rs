@@ -1,0 +1,110 @@
+use std::{net::IpAddr, sync::Arc};
+
+use axum::extract::FromRef;
+use db::tenants::ResolvedTenant;
+use domain::Links;
+use leptos::prelude::*;
+
+use crate::{
+    error::AppError,
+    site::{Site, TenantSite},
+    ssr::limits::Limits,
+};
+
+/// Everything the server shares with every request: provided as Leptos context and used
+/// as the axum router's state.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: db::Database,
+    pub links: Links,
+    pub limits: Arc<Limits>,
+    pub settings: Arc<Settings>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// Behaviour switches read from the environment (SPEC, "Configuration").
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// New self-service workspaces start `active` rather than `pending`.
+    pub auto_approve_signups: bool,
+    /// Serve the outbox at `/__dev/mail`.
+    pub dev_mail: bool,
+    /// Take the client IP from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// Served over https: secure cookies, HSTS.
+    pub https: bool,
+}
+
+/// The site a request is for, as the Host middleware resolved it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestSite {
+    Apex,
+    Tenant(ResolvedTenant),
+    UnknownTenant(String),
+    UnknownHost,
+    Unavailable,
+}
+
+impl RequestSite {
+    /// What the browser may know about the site.
+    pub fn public(&self, links: &Links) -> Site {
+        match self {
+            RequestSite::Apex => Site::Apex,
+            RequestSite::Tenant(t) => Site::Tenant(TenantSite {
+                slug: t.slug.clone(),
+                name: t.name.clone(),
+                status: t.status,
+                tagline: t.tagline.clone(),
+                brand_colour: t.brand_colour.clone(),
+                apex_url: links.apex_url("/"),
+            }),
+            RequestSite::UnknownTenant(slug) => Site::UnknownTenant {
+                slug: slug.clone(),
+                claim_url: links.apex_url(&format!("/signup?subdomain={slug}")),
+            },
+            RequestSite::UnknownHost => Site::UnknownHost,
+            RequestSite::Unavailable => Site::Unavailable,
+        }
+    }
+}
+
+/// The client's IP address, as the Host middleware determined it (`TRUST_PROXY`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
+
+/// The shared state, or an internal error if the server forgot to provide it.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState is missing from the Leptos context");
+        AppError::Internal
+    })
+}
+
+/// The site of the current request.
+pub fn request_site() -> RequestSite {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestSite>().cloned())
+        .unwrap_or(RequestSite::UnknownHost)
+}
+
+/// The current request's tenant, or the error a non-tenant host deserves.
+pub fn require_tenant() -> Result<ResolvedTenant, AppError> {
+    match request_site() {
+        RequestSite::Tenant(tenant) => Ok(tenant),
+        RequestSite::Unavailable => Err(AppError::Unavailable),
+        _ => Err(AppError::NotFound("There is no workspace here.".into())),
+    }
+}
+
+/// The client's IP address, if known.
+pub fn client_ip() -> Option<IpAddr> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientIp>().copied())
+        .map(|ip| ip.0)
+}

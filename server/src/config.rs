@@ -1,0 +1,176 @@
+//! Configuration from the environment (SPEC, "Configuration"): every variable optional.
+
+use std::{env, sync::Arc};
+
+use app::ssr::{
+    Settings,
+    limits::{Limit, Limits},
+};
+use domain::Links;
+
+/// Everything the server and the CLI read from the environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The owner connection; `None` starts the embedded Postgres.
+    pub database_url: Option<String>,
+    /// The login for request traffic; `None` uses the `hcrm_app` role itself.
+    pub app_database_url: Option<String>,
+    pub app_domain: String,
+    pub app_protocol: String,
+    pub auto_approve_signups: bool,
+    pub smtp_url: Option<String>,
+    /// The sender of every email (`MAIL_FROM`).
+    pub mail_from: String,
+    pub dev_mail: bool,
+    pub trust_proxy: bool,
+    pub signup_limit: Limit,
+    pub check_limit: Limit,
+    pub login_limit: Limit,
+    pub intake_limit: Limit,
+}
+
+impl Config {
+    /// Reads the environment; an invalid value is an error naming the variable.
+    pub fn from_env() -> Result<Config, String> {
+        Config::from_lookup(|name| env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    /// Reads configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, String> {
+        let flag = |name: &str| match lookup(name).as_deref().map(str::trim) {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(other) => Err(format!("{name} must be 0 or 1, not {other:?}")),
+        };
+        let limit = |name: &str, default: &str| {
+            lookup(name)
+                .unwrap_or_else(|| default.to_owned())
+                .parse::<Limit>()
+                .map_err(|e| format!("{name}: {e}"))
+        };
+        let app_protocol = lookup("APP_PROTOCOL").unwrap_or_else(|| "http".into());
+        if app_protocol != "http" && app_protocol != "https" {
+            return Err(format!(
+                "APP_PROTOCOL must be http or https, not {app_protocol:?}"
+            ));
+        }
+        let app_domain = lookup("APP_DOMAIN")
+            .unwrap_or_else(|| "localhost:3000".into())
+            .trim()
+            .to_lowercase();
+        if app_domain.is_empty() || app_domain.contains('/') {
+            return Err(format!(
+                "APP_DOMAIN must be a host like example.com, not {app_domain:?}"
+            ));
+        }
+        let auto_approve_signups = match lookup("SIGNUP_APPROVAL").as_deref() {
+            None | Some("manual") => false,
+            Some("auto") => true,
+            Some(other) => {
+                return Err(format!(
+                    "SIGNUP_APPROVAL must be manual or auto, not {other:?}"
+                ));
+            }
+        };
+        let mail_from = lookup("MAIL_FROM").unwrap_or_else(|| {
+            let host = app_domain.split(':').next().unwrap_or("localhost");
+            format!("HREF CRM <no-reply@{host}>")
+        });
+        Ok(Config {
+            database_url: lookup("DATABASE_URL"),
+            app_database_url: lookup("APP_DATABASE_URL"),
+            app_domain,
+            app_protocol,
+            auto_approve_signups,
+            smtp_url: lookup("SMTP_URL"),
+            mail_from,
+            dev_mail: flag("DEV_MAIL")?,
+            trust_proxy: flag("TRUST_PROXY")?,
+            signup_limit: limit("SIGNUP_LIMIT", "5/15m")?,
+            check_limit: limit("CHECK_LIMIT", "60/1m")?,
+            login_limit: limit("LOGIN_LIMIT", "10/15m")?,
+            intake_limit: limit("INTAKE_LIMIT", "120/1m")?,
+        })
+    }
+
+    pub fn links(&self) -> Links {
+        Links::new(&self.app_protocol, &self.app_domain)
+    }
+
+    pub fn settings(&self) -> Arc<Settings> {
+        Arc::new(Settings {
+            auto_approve_signups: self.auto_approve_signups,
+            dev_mail: self.dev_mail,
+            trust_proxy: self.trust_proxy,
+            https: self.app_protocol == "https",
+        })
+    }
+
+    pub fn limits(&self) -> Arc<Limits> {
+        Arc::new(Limits::new(
+            self.signup_limit,
+            self.check_limit,
+            self.intake_limit,
+            self.login_limit,
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn nothing_set_gives_the_documented_defaults() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.app_domain, "localhost:3000");
+        assert_eq!(config.app_protocol, "http");
+        assert!(config.database_url.is_none());
+        assert!(!config.auto_approve_signups && !config.dev_mail && !config.trust_proxy);
+        assert_eq!(config.signup_limit.count, 5);
+        assert_eq!(config.check_limit.count, 60);
+        assert_eq!(config.login_limit.count, 10);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        assert!(
+            config(&[("DEV_MAIL", "yes")])
+                .unwrap_err()
+                .contains("DEV_MAIL")
+        );
+        assert!(
+            config(&[("SIGNUP_APPROVAL", "maybe")])
+                .unwrap_err()
+                .contains("SIGNUP_APPROVAL")
+        );
+        assert!(
+            config(&[("APP_PROTOCOL", "ftp")])
+                .unwrap_err()
+                .contains("APP_PROTOCOL")
+        );
+        assert!(
+            config(&[("SIGNUP_LIMIT", "lots")])
+                .unwrap_err()
+                .contains("SIGNUP_LIMIT")
+        );
+    }
+
+    #[test]
+    fn the_apex_is_lower_cased() {
+        assert_eq!(
+            config(&[("APP_DOMAIN", "Example.COM")]).unwrap().app_domain,
+            "example.com"
+        );
+    }
+}

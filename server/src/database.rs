@@ -1,0 +1,53 @@
+//! Opening the database for the server and the CLI: `DATABASE_URL`, or the embedded
+//! cluster in the checkout's `.data/` folder.
+
+use db::{
+    Database,
+    embedded::{Embedded, Tuning, default_data_dir},
+};
+
+use crate::config::Config;
+
+/// The database of a running process, and the embedded cluster if it uses one.
+pub struct DatabaseHandle {
+    pub db: Database,
+    embedded: Option<Embedded>,
+}
+
+impl DatabaseHandle {
+    /// Connects (starting the embedded cluster if needed) and applies the migrations.
+    pub async fn open(config: &Config) -> Result<DatabaseHandle, String> {
+        let (owner_url, embedded) = match &config.database_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let embedded = tokio::task::spawn_blocking(|| {
+                    Embedded::start(&default_data_dir(), "postgres", Tuning::Durable)
+                })
+                .await
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("{e:?}"))?;
+                let url = embedded
+                    .ensure_database("hcrm")
+                    .await
+                    .map_err(|e| format!("{e:?}"))?;
+                (url, Some(embedded))
+            }
+        };
+        let db = db::connect(&owner_url, config.app_database_url.as_deref())
+            .await
+            .map_err(|e| format!("cannot open the database: {e:?}"))?;
+        Ok(DatabaseHandle { db, embedded })
+    }
+
+    /// Closes the pools, and stops the embedded cluster if no other process uses it.
+    pub async fn close(self) {
+        self.db.app.close().await;
+        self.db.owner.close().await;
+        if let Some(embedded) = self.embedded {
+            let stopped = tokio::task::spawn_blocking(move || embedded.stop()).await;
+            if let Ok(Err(e)) = stopped {
+                tracing::warn!(error = ?e, "could not stop the embedded Postgres");
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! What happens around every server function call.
+//!
+//! * A failed call answers with the status its `AppError` deserves (Leptos answers 500 for
+//!   every error), with `Retry-After` when rate limited.
+//! * A successful plain form post (no JavaScript) is redirected only to our own hosts.
+//! * A failed plain form post is answered with the form's page rendered again, showing the
+//!   error and keeping what was typed (never passwords). Leptos alone would redirect back
+//!   to the `Referer` and lose both. The page is rendered at the form's URL, without the
+//!   hydration scripts: it is a plain page whose form posts again the same way.
+
+use app::{components::form::FormFallback, error::AppError, ssr::AppState};
+use axum::{
+    body::{Body, to_bytes},
+    extract::{Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use domain::HostKind;
+use leptos::prelude::provide_context;
+use leptos::server_fn::error::FromServerFnError;
+
+/// Server functions take small forms; logo uploads (multipart) are the largest.
+pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+/// The header leptos puts on a server function's error response.
+const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+
+/// Middleware over the whole router; acts on server function calls only.
+pub async fn server_fn_outcomes(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_server_fn(request.uri().path()) {
+        return next.run(request).await;
+    }
+    if !is_plain_form_post(&request) {
+        let response = next.run(request).await;
+        return match take_error(response).await {
+            Ok(response) => response,
+            Err((error, headers)) => error_response(&error, headers),
+        };
+    }
+
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    };
+    let page = same_origin_referer_path(&parts.headers, &state);
+    let values = typed_values(&bytes);
+    let action = parts.uri.path().to_owned();
+    let headers = parts.headers.clone();
+    let extensions = parts.extensions.clone();
+
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    let error = match take_error(response).await {
+        Ok(response) => return keep_redirect_on_our_hosts(response, &state),
+        Err((error, _)) => error,
+    };
+    let Some(page) = page else {
+        return error_response(&error, HeaderMap::new());
+    };
+
+    let mut rerender = Request::builder()
+        .method(Method::GET)
+        .uri(page)
+        .body(Body::empty())
+        .expect("a path from a parsed URL is a valid URI");
+    *rerender.headers_mut() = headers;
+    *rerender.extensions_mut() = extensions;
+    let fallback = FormFallback {
+        action,
+        error: error.clone(),
+        values,
+    };
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context(state.clone());
+            provide_context(fallback.clone());
+        }
+    };
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(context, move || {
+        app::shell(options.clone())
+    });
+    let mut response = render(rerender).await;
+    *response.status_mut() = status_of(&error);
+    response
+}
+
+fn is_server_fn(path: &str) -> bool {
+    path.starts_with("/api/") && path != "/api/health" && path != "/api/leads/intake"
+}
+
+/// A form submitted by the browser itself, not by the hydrated app's fetch.
+fn is_plain_form_post(request: &Request) -> bool {
+    let accepts_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let urlencoded = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    request.method() == Method::POST && accepts_html && urlencoded
+}
+
+/// Splits an error response into its decoded error, or passes a success through.
+async fn take_error(response: Response) -> Result<Response, (AppError, HeaderMap)> {
+    if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
+        return Ok(response);
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = to_bytes(body, MAX_FORM_BYTES).await.unwrap_or_default();
+    Err((AppError::de(bytes), parts.headers))
+}
+
+fn status_of(error: &AppError) -> StatusCode {
+    StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+/// The error, encoded as leptos's client expects, with its own status.
+fn error_response(error: &AppError, mut headers: HeaderMap) -> Response {
+    headers.remove(header::CONTENT_LENGTH);
+    if let AppError::RateLimited {
+        retry_after_secs, ..
+    } = error
+        && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        headers.insert(header::RETRY_AFTER, value);
+    }
+    let mut response = (status_of(error), error.ser()).into_response();
+    response.headers_mut().extend(headers);
+    response
+}
+
+/// The path (and query) of the `Referer`, if it is this same origin.
+fn same_origin_referer_path(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    let referer = headers.get(header::REFERER)?.to_str().ok()?;
+    let host = headers.get(header::HOST)?.to_str().ok()?.to_lowercase();
+    let origin = format!("{}://{host}", state.links.protocol());
+    let rest = referer.strip_prefix(&origin)?;
+    (rest.starts_with('/') && !rest.starts_with("//")).then(|| rest.to_owned())
+}
+
+/// What the person typed, to show again: every field but passwords.
+fn typed_values(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .filter(|(name, _)| !name.contains("password"))
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect()
+}
+
+/// Redirects go to a path of this host, or to the apex or one of its tenants; anything
+/// else (a forged `Referer`, say) goes to `/`.
+fn keep_redirect_on_our_hosts(mut response: Response, state: &AppState) -> Response {
+    let Some(location) = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return response;
+    };
+    let ours = if location.starts_with('/') {
+        !location.starts_with("//")
+    } else {
+        location
+            .strip_prefix(&format!("{}://", state.links.protocol()))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
+            .is_some_and(|host| state.links.classify_host(host) != HostKind::Other)
+    };
+    if !ours {
+        response
+            .headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_never_typed_back() {
+        let values = typed_values(b"email=a%40b.co&password=secret&new_password=x&name=Ann+Lee");
+        assert_eq!(
+            values,
+            vec![
+                ("email".into(), "a@b.co".into()),
+                ("name".into(), "Ann Lee".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn only_server_function_paths_are_handled() {
+        assert!(is_server_fn("/api/sign_in12345"));
+        assert!(!is_server_fn("/api/leads/intake"));
+        assert!(!is_server_fn("/api/health"));
+        assert!(!is_server_fn("/leads"));
+    }
+}

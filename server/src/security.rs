@@ -1,0 +1,97 @@
+//! Cross-site request checks and security headers (SECURITY.md, "Sessions and requests").
+
+use app::ssr::AppState;
+use axum::{
+    extract::{Request, State},
+    http::{HeaderValue, Method, StatusCode, header},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+/// Tenants share a site, so SameSite cookies do not stop `mallory.<apex>` from posting to
+/// `acme.<apex>`: every state-changing request must come from its own origin. The intake
+/// API is exempt: it authenticates with an API key, never a cookie.
+pub async fn require_same_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || request.uri().path() == "/api/leads/intake" {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let own_origin =
+        crate::tenancy::host(&request).map(|host| format!("{}://{host}", state.links.protocol()));
+    let allowed = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        Some(origin) => Some(origin.to_lowercase()) == own_origin,
+        None => headers
+            .get("sec-fetch-site")
+            .is_some_and(|site| site.as_bytes() == b"same-origin"),
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        (StatusCode::FORBIDDEN, "Cross-origin request refused.").into_response()
+    }
+}
+
+/// Headers for every response. Pages set their own nonce-based Content-Security-Policy
+/// (see `app::shell`); anything else gets a policy that allows nothing.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if state.settings.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    response
+}
+
+/// Leptos shows a server function's error when the page URL names one
+/// (`?__path=…&__err=…`, its own no-JavaScript fallback). We render such errors in place
+/// instead (`http::server_fns`), so a URL carrying one can only be a forgery that puts
+/// someone else's words on our page: answer with the same address without them.
+pub async fn refuse_errors_in_urls(request: Request, next: Next) -> Response {
+    let Some(query) = request.uri().query() else {
+        return next.run(request).await;
+    };
+    let is_forged = |key: &str| key == "__err" || key == "__path";
+    if !form_urlencoded::parse(query.as_bytes()).any(|(key, _)| is_forged(&key)) {
+        return next.run(request).await;
+    }
+    let kept: String = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(key, _)| !is_forged(key)))
+        .finish();
+    let path = request.uri().path();
+    let location = if kept.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{kept}")
+    };
+    axum::response::Redirect::to(&location).into_response()
+}

@@ -31,7 +31,9 @@ pub async fn claim(
     request_hash: &[u8],
 ) -> Result<Claim, Error> {
     sqlx::query!(
-        "delete from idempotency_keys where key = $1 and created_at < now() - interval '24 hours'",
+        "delete from idempotency_keys
+         where tenant_id = current_tenant_id() and key = $1
+           and created_at < now() - interval '24 hours'",
         key
     )
     .execute(&mut **tx)
@@ -49,7 +51,8 @@ pub async fn claim(
         return Ok(Claim::New);
     }
     let first = sqlx::query!(
-        "select request_hash, response_status, response_body from idempotency_keys where key = $1",
+        "select request_hash, response_status, response_body from idempotency_keys
+         where tenant_id = current_tenant_id() and key = $1",
         key
     )
     .fetch_one(&mut **tx)
@@ -73,7 +76,8 @@ pub async fn complete(
     body: &serde_json::Value,
 ) -> Result<(), Error> {
     sqlx::query!(
-        "update idempotency_keys set response_status = $2, response_body = $3 where key = $1",
+        "update idempotency_keys set response_status = $2, response_body = $3
+         where tenant_id = current_tenant_id() and key = $1",
         key,
         i32::from(status),
         body

@@ -71,7 +71,7 @@ pub async fn insert(
 pub async fn find_by_token(tx: &mut Tx, token: &Token) -> Result<Option<Invite>, Error> {
     let row = sqlx::query!(
         "select id, email, role, expires_at, accepted_at, revoked_at
-         from tenant_invites where token_hash = $1",
+         from tenant_invites where tenant_id = current_tenant_id() and token_hash = $1",
         &token.hash()[..]
     )
     .fetch_optional(&mut **tx)
@@ -97,7 +97,7 @@ pub async fn find_by_token(tx: &mut Tx, token: &Token) -> Result<Option<Invite>,
 pub async fn consume(tx: &mut Tx, id: Uuid, user: UserId) -> Result<bool, Error> {
     let done = sqlx::query!(
         "update tenant_invites set accepted_at = now(), accepted_by = $2
-         where id = $1 and accepted_at is null and revoked_at is null and expires_at > now()",
+         where tenant_id = current_tenant_id() and id = $1 and accepted_at is null and revoked_at is null and expires_at > now()",
         id,
         user.0
     )

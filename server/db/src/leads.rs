@@ -58,7 +58,7 @@ pub async fn list_for_board(tx: &mut Tx) -> Result<Vec<LeadCard>, Error> {
         r#"select id as "id!", stage_id as "stage_id!", first_name, last_name, email, phone,
                   company, source, created_at as "created_at!"
            from (select l.*, row_number() over (partition by stage_id order by created_at desc) as n
-                 from leads l) ranked
+                 from leads l where l.tenant_id = current_tenant_id()) ranked
            where n <= $1
            order by created_at desc"#,
         CARDS_PER_STAGE
@@ -70,10 +70,12 @@ pub async fn list_for_board(tx: &mut Tx) -> Result<Vec<LeadCard>, Error> {
 
 /// How many leads each stage holds.
 pub async fn count_by_stage(tx: &mut Tx) -> Result<Vec<(Uuid, i64)>, Error> {
-    let rows =
-        sqlx::query!(r#"select stage_id, count(*) as "count!" from leads group by stage_id"#)
-            .fetch_all(&mut **tx)
-            .await?;
+    let rows = sqlx::query!(
+        r#"select stage_id, count(*) as "count!" from leads
+           where tenant_id = current_tenant_id() group by stage_id"#
+    )
+    .fetch_all(&mut **tx)
+    .await?;
     Ok(rows.into_iter().map(|r| (r.stage_id, r.count)).collect())
 }
 
@@ -81,7 +83,8 @@ pub async fn count_by_stage(tx: &mut Tx) -> Result<Vec<(Uuid, i64)>, Error> {
 /// there; a stage of another tenant fails on `leads_stage_fkey`.
 pub async fn move_to_stage(tx: &mut Tx, lead: Uuid, stage: Uuid) -> Result<bool, Error> {
     let done = sqlx::query!(
-        "update leads set stage_id = $2, updated_at = now() where id = $1",
+        "update leads set stage_id = $2, updated_at = now()
+         where tenant_id = current_tenant_id() and id = $1",
         lead,
         stage
     )

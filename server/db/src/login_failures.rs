@@ -9,7 +9,7 @@ use crate::{Error, TenantId, Tx};
 pub async fn count_recent(tx: &mut Tx, email: &str, window_secs: i64) -> Result<i64, Error> {
     let count = sqlx::query_scalar!(
         r#"select count(*) as "count!" from login_failures
-           where email = $1 and failed_at > now() - make_interval(secs => $2)"#,
+           where tenant_id = current_tenant_id() and email = $1 and failed_at > now() - make_interval(secs => $2)"#,
         email,
         window_secs as f64
     )
@@ -32,9 +32,12 @@ pub async fn record(tx: &mut Tx, tenant: TenantId, email: &str) -> Result<(), Er
 
 /// Forgets the failures of an address after it signs in successfully.
 pub async fn clear(tx: &mut Tx, email: &str) -> Result<(), Error> {
-    sqlx::query!("delete from login_failures where email = $1", email)
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query!(
+        "delete from login_failures where tenant_id = current_tenant_id() and email = $1",
+        email
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

@@ -31,7 +31,7 @@ pub async fn find(tx: &mut Tx, user: UserId) -> Result<Option<Member>, Error> {
     let row = sqlx::query!(
         "select u.id, u.name, u.email, m.role
          from tenant_members m join users u on u.id = m.user_id
-         where m.user_id = $1",
+         where m.tenant_id = current_tenant_id() and m.user_id = $1",
         user.0
     )
     .fetch_optional(&mut **tx)

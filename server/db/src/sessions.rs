@@ -134,7 +134,8 @@ impl SessionStore for PgSessionStore {
             return Ok(None);
         };
         let row = sqlx::query!(
-            "select data, expires_at from sessions where id_hash = $1 and expires_at > now()",
+            "select data, expires_at from sessions
+             where tenant_id = current_tenant_id() and id_hash = $1 and expires_at > now()",
             id_hash(id)
         )
         .fetch_optional(&mut *tx)
@@ -157,10 +158,13 @@ impl SessionStore for PgSessionStore {
         let Some(mut tx) = self.begin().await? else {
             return Ok(());
         };
-        sqlx::query!("delete from sessions where id_hash = $1", id_hash(id))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend)?;
+        sqlx::query!(
+            "delete from sessions where tenant_id = current_tenant_id() and id_hash = $1",
+            id_hash(id)
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(backend)?;
         tx.commit().await.map_err(backend)
     }
 }

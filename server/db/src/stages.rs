@@ -26,7 +26,8 @@ pub async fn seed_defaults(tx: &mut Tx, tenant: TenantId) -> Result<(), Error> {
 pub async fn list(tx: &mut Tx) -> Result<Vec<Stage>, Error> {
     let stages = sqlx::query_as!(
         Stage,
-        "select id, name, colour, stage_type, sort_order from pipeline_stages order by sort_order"
+        "select id, name, colour, stage_type, sort_order from pipeline_stages
+         where tenant_id = current_tenant_id() order by sort_order"
     )
     .fetch_all(&mut **tx)
     .await?;
@@ -38,7 +39,8 @@ pub async fn first_active(tx: &mut Tx) -> Result<Option<Stage>, Error> {
     let stage = sqlx::query_as!(
         Stage,
         "select id, name, colour, stage_type, sort_order from pipeline_stages
-         where stage_type = 'active' order by sort_order limit 1"
+         where tenant_id = current_tenant_id() and stage_type = 'active'
+         order by sort_order limit 1"
     )
     .fetch_optional(&mut **tx)
     .await?;

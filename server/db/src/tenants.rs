@@ -125,7 +125,7 @@ pub async fn find_current(tx: &mut Tx) -> Result<Option<Tenant>, Error> {
     let row = sqlx::query!(
         "select id, slug, name, status, api_key_prefix, api_key_created_at,
                 api_key_last_used_at, created_at
-         from tenants"
+         from tenants where id = current_tenant_id()"
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -147,7 +147,8 @@ pub async fn find_current(tx: &mut Tx) -> Result<Option<Tenant>, Error> {
 /// True if `key` is the current tenant's API key; records its use at most once a minute.
 pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
     let matched = sqlx::query_scalar!(
-        r#"select exists (select 1 from tenants where api_key_hash = $1) as "matched!""#,
+        r#"select exists (select 1 from tenants
+                            where id = current_tenant_id() and api_key_hash = $1) as "matched!""#,
         &key.hash()[..]
     )
     .fetch_one(&mut **tx)
@@ -155,8 +156,9 @@ pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
     if matched {
         sqlx::query!(
             "update tenants set api_key_last_used_at = now()
-             where api_key_last_used_at is null
-                or api_key_last_used_at < now() - interval '1 minute'"
+             where id = current_tenant_id()
+               and (api_key_last_used_at is null
+                    or api_key_last_used_at < now() - interval '1 minute')"
         )
         .execute(&mut **tx)
         .await?;
@@ -168,7 +170,8 @@ pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
 pub async fn rotate_api_key(tx: &mut Tx, key: &ApiKey) -> Result<(), Error> {
     sqlx::query!(
         "update tenants set api_key_hash = $1, api_key_prefix = $2, api_key_created_at = now(),
-                api_key_last_used_at = null, updated_at = now()",
+                api_key_last_used_at = null, updated_at = now()
+         where id = current_tenant_id()",
         &key.hash()[..],
         key.display_prefix(),
     )

@@ -169,3 +169,27 @@ async fn ensure_template(base: &str, maintenance_url: &str) -> String {
     conn.close().await.ok();
     template
 }
+
+/// Runs SQL (as whatever role `pool` logs in as), for tests that arrange a state directly.
+pub async fn execute(pool: &sqlx::PgPool, sql: &str) {
+    sqlx::raw_sql(sql)
+        .execute(pool)
+        .await
+        .expect("the test SQL runs");
+}
+
+/// The one `bigint` a query returns.
+pub async fn scalar_i64(pool: &sqlx::PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("the test query runs")
+}
+
+/// The one `text` a query returns.
+pub async fn scalar_string(pool: &sqlx::PgPool, sql: &str) -> String {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .expect("the test query runs")
+}

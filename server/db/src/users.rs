@@ -23,7 +23,7 @@ pub async fn find_member_credentials(
     let row = sqlx::query!(
         "select u.id, u.name, u.password_hash, m.role
          from users u join tenant_members m on m.user_id = u.id
-         where u.email = $1",
+         where m.tenant_id = current_tenant_id() and u.email = $1",
         email.as_str()
     )
     .fetch_optional(&mut **tx)

@@ -51,6 +51,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title: "Page · Workspace". leptos_meta 0.8 writes the title into the
+/// server's HTML without escaping it (in the browser it sets `document.title`, which needs
+/// none), so on the server the text is escaped here: a workspace named `</title><script>`
+/// must stay text.
+fn title_text(page: &str, site_name: &str) -> String {
+    let title = if page.is_empty() {
+        site_name.to_owned()
+    } else {
+        format!("{page} · {site_name}")
+    };
+    #[cfg(feature = "ssr")]
+    let title = title
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    title
+}
+
 /// The app: the same tree on the server and, once hydrated, in the browser.
 #[component]
 pub fn App() -> impl IntoView {
@@ -75,9 +93,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/hcrm.css"/>
-        <Title formatter=move |page: String| {
-            if page.is_empty() { site_name.clone() } else { format!("{page} · {site_name}") }
-        }/>
+        <Title formatter=move |page: String| title_text(&page, &site_name)/>
         <Router>
             {match site {
                 Site::UnknownTenant { slug, claim_url } => {
@@ -85,9 +101,11 @@ pub fn App() -> impl IntoView {
                 }
                 Site::Unavailable => view! { <Unavailable/> }.into_any(),
                 _ => view! {
+                    // Async: every page arrives complete, so it works with scripting off
+                    // (out-of-order streaming needs JavaScript to fill in Suspense).
                     <Routes fallback=|| view! { <NotFound/> }>
-                        <Route path=path!("/") view=HomePage/>
-                        <Route path=path!("/login") view=SignInPage/>
+                        <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/leads") view=BoardPage ssr=SsrMode::Async/>
                     </Routes>

@@ -33,10 +33,13 @@ pub enum Command {
     /// Create an active tenant with the default pipeline and an admin invite.
     ProvisionTenant {
         /// The subdomain, e.g. acme.
+        #[arg(allow_hyphen_values = true)]
         slug: String,
         /// The display name, e.g. "Acme Family Law".
+        #[arg(allow_hyphen_values = true)]
         name: String,
         /// Who receives the first admin invite.
+        #[arg(allow_hyphen_values = true)]
         admin_email: String,
     },
     /// Approve a pending tenant: its splash goes live.
@@ -86,7 +89,20 @@ impl From<db::Error> for CliError {
 /// Parses the command line, runs the command, prints its result.
 pub async fn run() -> ExitCode {
     crate::telemetry::init(crate::telemetry::CLI_LOG);
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print in full; mistakes get one line (SPEC).
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let rendered = e.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{} (see hcrm --help)", first.trim());
+            return ExitCode::from(2);
+        }
+    };
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(message) => return fail(CliError::Usage(message)),

@@ -6,7 +6,9 @@
 //! * A failed plain form post is answered with the form's page rendered again, showing the
 //!   error and keeping what was typed (never passwords). Leptos alone would redirect back
 //!   to the `Referer` and lose both. The page is rendered at the form's URL, without the
-//!   hydration scripts: it is a plain page whose form posts again the same way.
+//!   hydration scripts: it is a plain page whose form posts again the same way. Its own
+//!   address is then the form's URL, so the form's page is remembered in a short-lived
+//!   cookie sent only to server functions.
 
 use app::{components::form::FormFallback, error::AppError, ssr::AppState};
 use axum::{
@@ -24,6 +26,8 @@ use leptos::server_fn::error::FromServerFnError;
 pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
 /// The header leptos puts on a server function's error response.
 const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
+/// Remembers which page a form rendered in place belongs to.
+const FORM_PAGE_COOKIE: &str = "hcrm_form_page";
 
 /// Middleware over the whole router; acts on server function calls only.
 pub async fn server_fn_outcomes(
@@ -46,7 +50,7 @@ pub async fn server_fn_outcomes(
     let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
     };
-    let page = same_origin_referer_path(&parts.headers, &state);
+    let page = form_page(&parts.headers, &state);
     let values = typed_values(&bytes);
     let action = parts.uri.path().to_owned();
     let headers = parts.headers.clone();
@@ -56,13 +60,14 @@ pub async fn server_fn_outcomes(
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
     let error = match take_error(response).await {
-        Ok(response) => return keep_redirect_on_our_hosts(response, &state),
+        Ok(response) => return keep_redirect_on_our_hosts(response, &state, page.as_deref()),
         Err((error, _)) => error,
     };
     let Some(page) = page else {
         return error_response(&error, HeaderMap::new());
     };
 
+    let page_for_cookie = page.clone();
     let mut rerender = Request::builder()
         .method(Method::GET)
         .uri(page)
@@ -83,11 +88,17 @@ pub async fn server_fn_outcomes(
         }
     };
     let options = state.leptos_options.clone();
-    let render = leptos_axum::render_app_to_stream_with_context(context, move || {
-        app::shell(options.clone())
-    });
+    let render =
+        leptos_axum::render_app_async_with_context(context, move || app::shell(options.clone()));
     let mut response = render(rerender).await;
     *response.status_mut() = status_of(&error);
+    let cookie = format!(
+        "{FORM_PAGE_COOKIE}={}; Path=/api/; Max-Age=900; HttpOnly; SameSite=Lax",
+        form_urlencoded::byte_serialize(page_for_cookie.as_bytes()).collect::<String>()
+    );
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
     response
 }
 
@@ -139,13 +150,35 @@ fn error_response(error: &AppError, mut headers: HeaderMap) -> Response {
     response
 }
 
-/// The path (and query) of the `Referer`, if it is this same origin.
-fn same_origin_referer_path(headers: &HeaderMap, state: &AppState) -> Option<String> {
+/// The page the form was on: the `Referer` if it is a page of this same origin, or, when
+/// the form was itself on a page rendered in place (its address a server function's),
+/// the page remembered in the cookie.
+fn form_page(headers: &HeaderMap, state: &AppState) -> Option<String> {
+    let is_page = |path: &str| {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !is_server_fn(path.split('?').next().unwrap_or(path))
+    };
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?.to_lowercase();
     let origin = format!("{}://{host}", state.links.protocol());
-    let rest = referer.strip_prefix(&origin)?;
-    (rest.starts_with('/') && !rest.starts_with("//")).then(|| rest.to_owned())
+    let path = referer.strip_prefix(&origin)?;
+    if is_page(path) {
+        return Some(path.to_owned());
+    }
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == FORM_PAGE_COOKIE)
+        .and_then(|(_, value)| {
+            form_urlencoded::parse(format!("p={value}").as_bytes())
+                .next()
+                .map(|(_, v)| v.into_owned())
+        })
+        .filter(|path| is_page(path))
 }
 
 /// What the person typed, to show again: every field but passwords.
@@ -156,9 +189,14 @@ fn typed_values(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Redirects go to a path of this host, or to the apex or one of its tenants; anything
-/// else (a forged `Referer`, say) goes to `/`.
-fn keep_redirect_on_our_hosts(mut response: Response, state: &AppState) -> Response {
+/// Redirects go to a page of this host, or to the apex or one of its tenants; a redirect
+/// back to a server function's address (a form on a page rendered in place) goes to the
+/// form's page; anything else (a forged `Referer`, say) goes to `/`.
+fn keep_redirect_on_our_hosts(
+    mut response: Response,
+    state: &AppState,
+    page: Option<&str>,
+) -> Response {
     let Some(location) = response
         .headers()
         .get(header::LOCATION)
@@ -167,18 +205,26 @@ fn keep_redirect_on_our_hosts(mut response: Response, state: &AppState) -> Respo
     else {
         return response;
     };
-    let ours = if location.starts_with('/') {
-        !location.starts_with("//")
-    } else {
-        location
-            .strip_prefix(&format!("{}://", state.links.protocol()))
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or_default())
-            .is_some_and(|host| state.links.classify_host(host) != HostKind::Other)
+    let (host, path) = match location.strip_prefix(&format!("{}://", state.links.protocol())) {
+        Some(rest) => match rest.find(['/', '?', '#']) {
+            Some(i) => (Some(&rest[..i]), &rest[i..]),
+            None => (Some(rest), "/"),
+        },
+        None => (None, location.as_str()),
     };
-    if !ours {
-        response
-            .headers_mut()
-            .insert(header::LOCATION, HeaderValue::from_static("/"));
+    let on_our_hosts = match host {
+        Some(host) => state.links.classify_host(host) != HostKind::Other,
+        None => location.starts_with('/') && !location.starts_with("//"),
+    };
+    let replacement = if !on_our_hosts {
+        Some("/".to_owned())
+    } else if is_server_fn(path.split(['?', '#']).next().unwrap_or(path)) {
+        Some(page.unwrap_or("/").to_owned())
+    } else {
+        None
+    };
+    if let Some(value) = replacement.and_then(|r| HeaderValue::from_str(&r).ok()) {
+        response.headers_mut().insert(header::LOCATION, value);
     }
     response
 }

@@ -1,0 +1,141 @@
+// Helpers for the specs: the staff CLI, the intake API, the dev mailbox, and hydration.
+import { execFile } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+
+export { expect };
+
+/** Every spec's `test`: fails if the page throws (a wasm panic, a hydration error). */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [async ({ page }, use, testInfo) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+    });
+    await use(errors);
+    if (errors.length > 0) {
+      await testInfo.attach('browser errors', { body: errors.join('\n') });
+    }
+    expect(errors.filter((e) => !e.startsWith('console:')), 'uncaught errors in the page').toEqual([]);
+  }, { auto: true }],
+});
+
+export const PORT = 3100;
+export const APEX = `localhost:${PORT}`;
+const ROOT = path.resolve(__dirname, '..', '..');
+
+/** The server's environment; the CLI gets the same, so both reach one database. */
+export const serverEnv: Record<string, string> = {
+  ...(process.env as Record<string, string>),
+  APP_DOMAIN: APEX,
+  LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
+  DEV_MAIL: '1',
+  TRUST_PROXY: '1',
+  HCRM_DATA_DIR: path.join(ROOT, '.data', 'e2e'),
+  RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn',
+};
+
+export const tenantHost = (slug: string) => `${slug}.${APEX}`;
+export const tenantUrl = (slug: string, p = '/') => `http://${tenantHost(slug)}${p}`;
+
+/** A subdomain no other test uses. */
+export function uniqueSlug(prefix = 't'): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export interface CliResult { code: number; stdout: string; stderr: string }
+
+/** Runs `hcrm <args>` (the release build of `cargo hcrm`). */
+export function hcrm(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(path.join(ROOT, 'target', 'release', 'hcrm'), args, { cwd: ROOT, env: serverEnv },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+export interface Tenant { slug: string; name: string; adminEmail: string; apiKey: string; inviteUrl: string; id: string }
+
+/** Provisions a tenant with the CLI and reads the SPEC block it prints. */
+export async function provisionTenant(name = 'Acme Family Law'): Promise<Tenant> {
+  const slug = uniqueSlug();
+  const adminEmail = `admin@${slug}.example.com`;
+  const result = await hcrm('provision-tenant', slug, name, adminEmail);
+  expect(result.code, result.stderr).toBe(0);
+  const field = (re: RegExp) => {
+    const match = result.stdout.match(re);
+    expect(match, `${re} in:\n${result.stdout}`).not.toBeNull();
+    return match![1];
+  };
+  return {
+    slug, name, adminEmail,
+    apiKey: field(/API key \(store securely; not retrievable again\):\n\s+(hcrm_\S+)/),
+    inviteUrl: field(/Admin invite:\s+(\S+)/),
+    id: field(/Tenant ID:\s+(\S+)/),
+  };
+}
+
+export interface ApiResponse { status: number; headers: http.IncomingHttpHeaders; body: any }
+
+/** An HTTP request to a tenant host (Node cannot resolve *.localhost: Host header). */
+export function request(host: string, method: string, p: string, headers: Record<string, string> = {}, body?: string): Promise<ApiResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: PORT, method, path: p, headers: { Host: host, ...headers } }, (res) => {
+      let data = '';
+      res.on('data', (chunk) => (data += chunk));
+      res.on('end', () => {
+        let parsed: any = data;
+        try { parsed = JSON.parse(data); } catch { /* not JSON */ }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
+/** Posts a lead to a tenant's intake API. */
+export function postLead(slug: string, apiKey: string, lead: object, headers: Record<string, string> = {}) {
+  return request(tenantHost(slug), 'POST', '/api/leads/intake',
+    { 'Content-Type': 'application/json', 'X-API-Key': apiKey, ...headers }, JSON.stringify(lead));
+}
+
+export interface Mail { to: string; subject: string; text: string; html: string; created_at: string }
+
+/** The emails sent to an address, newest first (the dev mailbox). */
+export async function mailTo(address: string): Promise<Mail[]> {
+  const res = await request(APEX, 'GET', `/__dev/mail?to=${encodeURIComponent(address)}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** Waits until the page is interactive, when the project runs with scripting on. */
+export async function ready(page: Page, testInfo: TestInfo) {
+  if (testInfo.project.use.javaScriptEnabled !== false) {
+    await expect(page.locator('html[data-hydrated]')).toHaveCount(1, { timeout: 20_000 });
+  }
+}
+
+export const hydrated = (testInfo: TestInfo) => testInfo.project.use.javaScriptEnabled !== false;
+
+/** Accepts a tenant's admin invite as a new person; ends signed in on the board. */
+export async function acceptInvite(page: Page, testInfo: TestInfo, tenant: Tenant, name = 'Ada Admin', password = 'violet tugboat orchard') {
+  await page.goto(tenant.inviteUrl);
+  await ready(page, testInfo);
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Accept invite' }).click();
+  await expect(page).toHaveURL(tenantUrl(tenant.slug, '/leads'));
+  await expect(page.getByRole('heading', { name: 'Pipeline' })).toBeVisible();
+}
+
+/** Signs in on a tenant's /login page. */
+export async function signIn(page: Page, testInfo: TestInfo, slug: string, email: string, password: string) {
+  await page.goto(tenantUrl(slug, '/login'));
+  await ready(page, testInfo);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,0 +1,218 @@
+//! The staff CLI's commands, run through the same code as `cargo hcrm`.
+
+mod common;
+
+use common::TestApp;
+use server::cli::{CliError, Command};
+
+fn is_usage(result: &Result<String, CliError>) -> bool {
+    matches!(result, Err(CliError::Usage(_)))
+}
+
+#[tokio::test]
+async fn bad_provisioning_arguments_are_usage_errors_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let attempts = [
+        ("-acme", "Acme", "a@acme.test"),
+        ("ACME CO", "Acme", "a@acme.test"),
+        ("xn--acme", "Acme", "a@acme.test"),
+        ("admin", "Acme", "a@acme.test"),
+        ("acme", "", "a@acme.test"),
+        ("acme", "Acme", "not an email"),
+    ];
+    for (slug, name, email) in attempts {
+        let result = app
+            .cli(Command::ProvisionTenant {
+                slug: slug.into(),
+                name: name.into(),
+                admin_email: email.into(),
+            })
+            .await;
+        assert!(is_usage(&result), "{slug:?} {name:?} {email:?}: {result:?}");
+    }
+    let tenants =
+        db::testing::scalar_i64(&app.state.db.owner, "select count(*) from tenants").await;
+    assert_eq!(tenants, 0);
+}
+
+#[tokio::test]
+async fn staff_may_provision_one_and_two_letter_subdomains() {
+    let app = TestApp::spawn().await;
+    app.provision("x").await;
+    app.provision("hq").await;
+}
+
+#[tokio::test]
+async fn a_taken_subdomain_is_a_usage_error() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let again = app
+        .cli(Command::ProvisionTenant {
+            slug: "acme".into(),
+            name: "Other".into(),
+            admin_email: "b@b.test".into(),
+        })
+        .await;
+
+    assert!(matches!(again, Err(CliError::Usage(ref m)) if m.contains("taken")));
+}
+
+#[tokio::test]
+async fn the_life_cycle_follows_its_rules() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    app.owner_sql("update tenants set status = 'pending'").await;
+
+    assert!(is_usage(
+        &app.cli(Command::Suspend {
+            slug: "acme".into(),
+            reason: "r".into()
+        })
+        .await
+    ));
+    assert!(is_usage(
+        &app.cli(Command::Reactivate {
+            slug: "acme".into()
+        })
+        .await
+    ));
+    let approved = app
+        .cli(Command::Approve {
+            slug: "acme".into(),
+        })
+        .await
+        .unwrap();
+    assert!(approved.contains("live"));
+    assert!(
+        is_usage(
+            &app.cli(Command::Approve {
+                slug: "acme".into()
+            })
+            .await
+        ),
+        "approving twice"
+    );
+    app.cli(Command::Suspend {
+        slug: "acme".into(),
+        reason: "Unpaid".into(),
+    })
+    .await
+    .unwrap();
+    app.cli(Command::Reactivate {
+        slug: "acme".into(),
+    })
+    .await
+    .unwrap();
+    assert!(
+        is_usage(
+            &app.cli(Command::Approve {
+                slug: "nobody".into()
+            })
+            .await
+        ),
+        "unknown slug"
+    );
+
+    let actions = db::testing::scalar_string(
+        &app.state.db.owner,
+        "select string_agg(action, ',' order by created_at) from audit_log",
+    )
+    .await;
+    assert_eq!(
+        actions,
+        "tenant.provisioned,tenant.approve,tenant.suspend,tenant.reactivate"
+    );
+}
+
+#[tokio::test]
+async fn a_pending_signup_can_be_rejected_with_a_reason() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    app.owner_sql("update tenants set status = 'pending'").await;
+
+    app.cli(Command::Reject {
+        slug: "acme".into(),
+        reason: "Spam".into(),
+    })
+    .await
+    .unwrap();
+
+    let (status, reason) = (
+        db::testing::scalar_string(&app.state.db.owner, "select status from tenants").await,
+        db::testing::scalar_string(&app.state.db.owner, "select status_reason from tenants").await,
+    );
+    assert_eq!((status.as_str(), reason.as_str()), ("rejected", "Spam"));
+}
+
+#[tokio::test]
+async fn suspending_ends_the_tenants_sessions_only() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    app.provision("other").await;
+    app.owner_sql(
+        "insert into sessions (id_hash, tenant_id, data, expires_at)
+         select sha256(slug::bytea), id, '{}', now() + interval '1 hour' from tenants",
+    )
+    .await;
+
+    let out = app
+        .cli(Command::Suspend {
+            slug: "acme".into(),
+            reason: "Unpaid".into(),
+        })
+        .await
+        .unwrap();
+
+    assert!(out.contains("1 session(s) ended"), "{out}");
+    let left = db::testing::scalar_string(
+        &app.state.db.owner,
+        "select string_agg(t.slug, ',') from sessions s join tenants t on t.id = s.tenant_id",
+    )
+    .await;
+    assert_eq!(left, "other");
+}
+
+#[tokio::test]
+async fn deleting_needs_yes_then_removes_everything_but_the_audit_and_quarantines_the_name() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    assert!(is_usage(
+        &app.cli(Command::DeleteTenant {
+            slug: "acme".into(),
+            yes: false
+        })
+        .await
+    ));
+    app.cli(Command::DeleteTenant {
+        slug: "acme".into(),
+        yes: true,
+    })
+    .await
+    .unwrap();
+
+    let owner = &app.state.db.owner;
+    for table in [
+        "tenants",
+        "pipeline_stages",
+        "tenant_invites",
+        "tenant_members",
+        "leads",
+    ] {
+        let n = db::testing::scalar_i64(owner, &format!("select count(*) from {table}")).await;
+        assert_eq!(n, 0, "{table}");
+    }
+    assert_eq!(
+        db::testing::scalar_i64(owner, "select count(*) from audit_log").await,
+        2
+    );
+    let again = app
+        .cli(Command::ProvisionTenant {
+            slug: "acme".into(),
+            name: "Acme".into(),
+            admin_email: "a@a.test".into(),
+        })
+        .await;
+    assert!(matches!(again, Err(CliError::Usage(ref m)) if m.contains("quarantined")));
+}

@@ -1,0 +1,326 @@
+//! The server's HTTP behaviour outside intake: health, hosts, CSRF, headers, dev mail.
+
+mod common;
+
+use common::TestApp;
+use leptos::server_fn::ServerFn;
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use server::cli::Command;
+
+#[tokio::test]
+async fn health_reports_the_database_and_on_a_tenant_host_the_tenant() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let apex: Value = app
+        .request(Method::GET, &app.apex, "/api/health")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tenant: Value = app
+        .request(Method::GET, &app.tenant_host("acme"), "/api/health")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(apex["database"], "ok");
+    assert!(apex["tenant"].is_null());
+    assert_eq!(tenant["tenant"]["slug"], "acme");
+    assert!(
+        tenant["tenant"]["id"]
+            .as_str()
+            .unwrap()
+            .parse::<uuid::Uuid>()
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn pages_answer_by_host_and_tenant_status() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let status = |host: String, path: &'static str| {
+        let request = app.request(Method::GET, &host, path);
+        async move { request.send().await.unwrap().status() }
+    };
+
+    assert_eq!(status(app.apex.clone(), "/").await, StatusCode::OK);
+    assert_eq!(status(app.tenant_host("acme"), "/").await, StatusCode::OK);
+    assert_eq!(
+        status(app.tenant_host("ACME"), "/").await,
+        StatusCode::OK,
+        "hosts ignore case"
+    );
+    assert_eq!(
+        status(app.tenant_host("nobody"), "/").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status(app.tenant_host("nobody"), "/login").await,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        status("example.org".into(), "/").await,
+        StatusCode::NOT_FOUND
+    );
+
+    app.cli(Command::Suspend {
+        slug: "acme".into(),
+        reason: "test".into(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        status(app.tenant_host("acme"), "/").await,
+        StatusCode::FORBIDDEN,
+        "the very next request"
+    );
+    app.cli(Command::Reactivate {
+        slug: "acme".into(),
+    })
+    .await
+    .unwrap();
+    assert_eq!(status(app.tenant_host("acme"), "/").await, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_splash_escapes_the_tenants_name() {
+    let app = TestApp::spawn().await;
+    app.cli(Command::ProvisionTenant {
+        slug: "xss".into(),
+        name: "</title><script>alert(1)</script>".into(),
+        admin_email: "a@xss.test".into(),
+    })
+    .await
+    .unwrap();
+
+    let html = app
+        .request(Method::GET, &app.tenant_host("xss"), "/")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+
+    assert!(!html.contains("<script>alert(1)</script>"), "{html}");
+    assert!(
+        html.contains("<title>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;</title>"),
+        "{html}"
+    );
+    assert!(html.contains("<h1>&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+#[tokio::test]
+async fn pages_carry_a_nonce_csp_and_the_usual_security_headers() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let response = app
+        .request(Method::GET, &app.tenant_host("acme"), "/")
+        .send()
+        .await
+        .unwrap();
+    let headers = response.headers().clone();
+    let html = response.text().await.unwrap();
+
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .unwrap()
+        .split('\'')
+        .next()
+        .unwrap();
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the scripts carry this response's nonce"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert!(html.contains("--brand: #2563eb"));
+}
+
+#[tokio::test]
+async fn a_cross_origin_post_to_a_server_function_is_refused() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let host = app.tenant_host("acme");
+    let path = <app::api::auth::SignIn as ServerFn>::url();
+    let form = [("email", "a@acme.test"), ("password", "whatever-it-is")];
+
+    let from_sibling = app
+        .request(Method::POST, &host, path)
+        .header("Origin", format!("http://mallory.{}", app.apex))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let without_origin = app
+        .request(Method::POST, &host, path)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let same_origin = app
+        .post_from_page(&host, path)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(from_sibling.status(), StatusCode::FORBIDDEN);
+    assert_eq!(without_origin.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        same_origin.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "reaches the function: wrong password"
+    );
+}
+
+#[tokio::test]
+async fn a_server_function_error_keeps_its_status_and_message() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let host = app.tenant_host("acme");
+
+    let response = app
+        .post_from_page(&host, <app::api::auth::SignIn as ServerFn>::url())
+        .form(&[("email", "not-an-email"), ("password", "")])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let error: Value = response.json().await.unwrap();
+    let fields = &error["Invalid"]["fields"];
+    assert!(
+        fields["email"].is_string() && fields["password"].is_string(),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_form_post_without_javascript_renders_the_form_again_with_what_was_typed() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let host = app.tenant_host("acme");
+
+    let response = app
+        .post_from_page(&host, <app::api::auth::SignIn as ServerFn>::url())
+        .header("Accept", "text/html")
+        .header("Referer", format!("http://{host}/login"))
+        .form(&[
+            ("email", "ada@acme.test"),
+            ("password", "secret-typed-here"),
+        ])
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("value=\"ada@acme.test\""),
+        "the email is kept"
+    );
+    assert!(!html.contains("secret-typed-here"), "the password is not");
+    assert!(html.contains("don&#x27;t match") || html.contains("don't match"));
+}
+
+#[tokio::test]
+async fn a_url_naming_a_server_function_error_is_refused() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let response = app
+        .request(
+            Method::GET,
+            &app.tenant_host("acme"),
+            "/login?next=1&__path=/api/x&__err=Zm9v",
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()["location"], "/login?next=1");
+}
+
+#[tokio::test]
+async fn the_dev_mailbox_lists_an_addresss_mail_newest_first_on_the_apex_only() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    app.provision("other").await;
+    app.owner_sql("update email_outbox set to_address = 'same@example.com'")
+        .await;
+
+    let mail: Vec<Value> = app
+        .request(Method::GET, &app.apex, "/__dev/mail?to=same@example.com")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let on_tenant = app
+        .request(
+            Method::GET,
+            &app.tenant_host("acme"),
+            "/__dev/mail?to=same@example.com",
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(mail.len(), 2);
+    assert!(
+        mail[0]["subject"].as_str().unwrap().contains("other Ltd"),
+        "newest first"
+    );
+    for key in ["to", "subject", "text", "html", "created_at"] {
+        assert!(mail[0][key].is_string(), "{key}");
+    }
+    assert_eq!(on_tenant.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn without_dev_mail_the_mailbox_does_not_exist() {
+    let app = TestApp::spawn_with(&[("DEV_MAIL", "0")]).await;
+
+    let response = app
+        .request(Method::GET, &app.apex, "/__dev/mail?to=a@example.com")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_default_logo_is_a_sandboxed_svg() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let response = app
+        .request(Method::GET, &app.tenant_host("acme"), "/brand/logo")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.headers()["content-type"], "image/svg+xml");
+    assert!(
+        response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("sandbox")
+    );
+    assert!(response.text().await.unwrap().contains(">A</text>"));
+}

@@ -1,0 +1,393 @@
+//! `POST /api/leads/intake`: every answer of SPEC "Lead intake", over real HTTP.
+
+mod common;
+
+use common::TestApp;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use server::cli::Command;
+
+async fn lead_count(app: &TestApp) -> i64 {
+    db::testing::scalar_i64(&app.state.db.owner, "select count(*) from leads").await
+}
+
+#[tokio::test]
+async fn a_valid_lead_is_created_in_the_first_active_stage() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .post_lead("acme", &acme.api_key, json!({ "first_name": "Test", "email": "test@example.com", "source": "manual-test", "utm": "x" }))
+        .await;
+
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["stage"], "New");
+    assert!(body["id"].as_str().unwrap().parse::<uuid::Uuid>().is_ok());
+    let extra =
+        db::testing::scalar_string(&app.state.db.owner, "select extra::text from leads").await;
+    assert_eq!(
+        extra, r#"{"utm": "x"}"#,
+        "unknown fields are kept as extra data"
+    );
+}
+
+#[tokio::test]
+async fn a_bearer_token_works_like_the_api_key_header() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+        .bearer_auth(&acme.api_key)
+        .json(&json!({ "phone": "+1 555 0100" }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn missing_malformed_unknown_and_other_tenants_keys_all_get_the_same_401() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let other = app.provision("other").await;
+    let lead = json!({ "email": "a@example.com" });
+    let unknown = format!("hcrm_{}", "A".repeat(43));
+
+    let mut bodies = Vec::new();
+    for key in [
+        None,
+        Some("hcrm_short"),
+        Some(unknown.as_str()),
+        Some(other.api_key.as_str()),
+    ] {
+        let mut request = app
+            .request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+            .json(&lead);
+        if let Some(key) = key {
+            request = request.header("X-API-Key", key);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "key {key:?}");
+        bodies.push(response.json::<Value>().await.unwrap());
+    }
+
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "all alike: {bodies:?}"
+    );
+    assert_eq!(bodies[0]["error"], "invalid_api_key");
+    assert_eq!(lead_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_rotated_key_stops_working_at_once() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let other = app.provision("other").await;
+
+    let out = app
+        .cli(Command::RotateKey {
+            slug: "acme".into(),
+        })
+        .await
+        .unwrap();
+    let new_key = out
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("hcrm_"))
+        .unwrap();
+
+    let lead = json!({ "email": "a@example.com" });
+    assert_eq!(
+        app.post_lead("acme", &acme.api_key, lead.clone())
+            .await
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.post_lead("acme", new_key, lead.clone()).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        app.post_lead("other", &other.api_key, lead).await.status(),
+        StatusCode::CREATED,
+        "rotating one tenant's key leaves the others' alone"
+    );
+}
+
+#[tokio::test]
+async fn a_pending_tenant_answers_403_tenant_pending() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    app.owner_sql("update tenants set status = 'pending'").await;
+
+    let response = app
+        .post_lead("acme", &acme.api_key, json!({ "email": "a@example.com" }))
+        .await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "tenant_pending"
+    );
+}
+
+#[tokio::test]
+async fn a_suspended_tenant_answers_403_but_only_to_its_own_key() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    app.cli(Command::Suspend {
+        slug: "acme".into(),
+        reason: "Unpaid".into(),
+    })
+    .await
+    .unwrap();
+
+    let with_key = app
+        .post_lead("acme", &acme.api_key, json!({ "email": "a@example.com" }))
+        .await;
+    let without_key = app
+        .post_lead("acme", "nope", json!({ "email": "a@example.com" }))
+        .await;
+
+    assert_eq!(with_key.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        with_key.json::<Value>().await.unwrap()["error"],
+        "tenant_suspended"
+    );
+    assert_eq!(
+        without_key.status(),
+        StatusCode::UNAUTHORIZED,
+        "no status leaks without a key"
+    );
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_413() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let big = json!({ "email": "a@example.com", "message": "x".repeat(70 * 1024) });
+
+    let response = app.post_lead("acme", &acme.api_key, big).await;
+
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "payload_too_large"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+        .header("X-API-Key", &acme.api_key)
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("email=a%40example.com")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn invalid_fields_are_422_with_a_message_per_field() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .post_lead(
+            "acme",
+            &acme.api_key,
+            json!({ "email": "not-an-email", "first_name": 42 }),
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"], "validation_failed");
+    assert!(body["fields"]["email"].as_str().unwrap().contains("email"));
+    assert_eq!(body["fields"]["first_name"], "Must be a string.");
+    assert_eq!(lead_count(&app).await, 0);
+}
+
+#[tokio::test]
+async fn a_lead_without_email_or_phone_is_422() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .post_lead("acme", &acme.api_key, json!({ "first_name": "Nobody" }))
+        .await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.unwrap();
+    assert!(body["fields"]["email"].is_string() && body["fields"]["phone"].is_string());
+}
+
+#[tokio::test]
+async fn malformed_json_is_422() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+        .header("X-API-Key", &acme.api_key)
+        .header("Content-Type", "application/json")
+        .body("{\"email\":")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["fields"]["body"],
+        "Send a JSON object."
+    );
+}
+
+#[tokio::test]
+async fn too_many_leads_get_429_with_retry_after() {
+    let app = TestApp::spawn_with(&[("INTAKE_LIMIT", "2/1m")]).await;
+    let acme = app.provision("acme").await;
+    let lead = json!({ "email": "a@example.com" });
+
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_lead("acme", &acme.api_key, lead.clone())
+                .await
+                .status(),
+            StatusCode::CREATED
+        );
+    }
+    let response = app.post_lead("acme", &acme.api_key, lead).await;
+
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "Retry-After {retry_after}");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_replays_the_first_answer_instead_of_a_duplicate() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let send = || {
+        app.request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+            .header("X-API-Key", &acme.api_key)
+            .header("Idempotency-Key", "order-42")
+            .json(&json!({ "email": "a@example.com" }))
+            .send()
+    };
+
+    let first = send().await.unwrap();
+    let second = send().await.unwrap();
+
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert_eq!(second.status(), StatusCode::CREATED);
+    assert_eq!(second.headers()["idempotent-replayed"], "true");
+    let (a, b): (Value, Value) = (first.json().await.unwrap(), second.json().await.unwrap());
+    assert_eq!(a, b);
+    assert_eq!(lead_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn concurrent_retries_with_one_idempotency_key_create_one_lead() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let sends = (0..8).map(|_| {
+        app.request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+            .header("X-API-Key", &acme.api_key)
+            .header("Idempotency-Key", "same")
+            .json(&json!({ "email": "a@example.com" }))
+            .send()
+    });
+    let responses = futures::future::join_all(sends).await;
+
+    let ids: Vec<Value> = {
+        let mut ids = Vec::new();
+        for response in responses {
+            let response = response.unwrap();
+            assert_eq!(response.status(), StatusCode::CREATED);
+            ids.push(response.json::<Value>().await.unwrap()["id"].clone());
+        }
+        ids
+    };
+    assert!(ids.iter().all(|id| id == &ids[0]));
+    assert_eq!(lead_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn an_idempotency_key_reused_for_a_different_lead_is_422() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let send = |email: &str| {
+        app.request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+            .header("X-API-Key", &acme.api_key)
+            .header("Idempotency-Key", "k1")
+            .json(&json!({ "email": email }))
+            .send()
+    };
+
+    assert_eq!(
+        send("a@example.com").await.unwrap().status(),
+        StatusCode::CREATED
+    );
+    let reused = send("b@example.com").await.unwrap();
+
+    assert_eq!(reused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reused.json::<Value>().await.unwrap()["error"],
+        "idempotency_key_reused"
+    );
+    assert_eq!(lead_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_one_tenant() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let other = app.provision("other").await;
+    for (slug, key) in [("acme", &acme.api_key), ("other", &other.api_key)] {
+        let response = app
+            .request(Method::POST, &app.tenant_host(slug), "/api/leads/intake")
+            .header("X-API-Key", key)
+            .header("Idempotency-Key", "shared")
+            .json(&json!({ "email": "a@example.com" }))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.headers().get("idempotent-replayed").is_none(),
+            "{slug} got its own answer"
+        );
+    }
+    assert_eq!(lead_count(&app).await, 2);
+}
+
+#[tokio::test]
+async fn the_apex_has_no_intake() {
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+
+    let response = app
+        .request(Method::POST, &app.apex, "/api/leads/intake")
+        .header("X-API-Key", &acme.api_key)
+        .json(&json!({ "email": "a@example.com" }))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}

@@ -24,6 +24,7 @@ use crate::{
         invite::InvitePage,
         not_found::{NotFound, Unavailable, UnknownWorkspace},
         sign_in::SignInPage,
+        staff_setup::{StaffPasswordSetPage, StaffSetupPage},
     },
     site::Site,
 };
@@ -108,6 +109,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/leads") view=BoardPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/setup/:token") view=StaffSetupPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/password-set") view=StaffPasswordSetPage ssr=SsrMode::Async/>
                     </Routes>
                 }.into_any(),
             }}

@@ -342,6 +342,28 @@ async fn rotate_key(db: &Database, slug: &str) -> Result<String, CliError> {
     ))
 }
 
-async fn create_staff(_db: &Database, _links: &Links, _email: &str) -> Result<String, CliError> {
-    Err(CliError::Failed("create-staff is not available yet".into()))
+async fn create_staff(db: &Database, links: &Links, email: &str) -> Result<String, CliError> {
+    let email = Email::parse(email).map_err(|e| CliError::Usage(format!("invalid email: {e}")))?;
+    let mut tx = db.owner.begin().await.map_err(db::Error::from)?;
+    let (created, token) = db::staff::create_or_renew(&mut tx, &email).await?;
+    audit::record(
+        &mut tx,
+        None,
+        "cli",
+        "staff.password_link_issued",
+        json!({ "email": email.as_str(), "new_account": created == db::staff::Created::New }),
+    )
+    .await?;
+    tx.commit().await.map_err(db::Error::from)?;
+    let what = match created {
+        db::staff::Created::New => "Staff account created for",
+        db::staff::Created::Existing => "Staff account exists for",
+    };
+    Ok(format!(
+        "{what} {email}.\nOne-time link to set its password (works once, for {hours} hours; \
+         earlier links no longer work):\n  {link}\n",
+        email = email.as_str(),
+        hours = db::staff::TOKEN_VALID_HOURS,
+        link = links.apex_url(&format!("/admin/setup/{}", token.expose())),
+    ))
 }

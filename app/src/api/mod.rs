@@ -4,3 +4,4 @@
 pub mod auth;
 pub mod invites;
 pub mod leads;
+pub mod staff;

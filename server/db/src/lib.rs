@@ -21,6 +21,7 @@ pub mod outbox;
 mod pool;
 pub mod provisioning;
 pub mod sessions;
+pub mod staff;
 pub mod stages;
 pub mod tenants;
 #[cfg(feature = "testing")]

@@ -146,3 +146,69 @@ impl TestApp {
 async fn sqlx_exec(pool: &db::PgPool, sql: &str) {
     db::testing::execute(pool, sql).await;
 }
+
+impl TestApp {
+    /// Calls a server function from `host`'s own pages with `cookie`; returns the response.
+    pub async fn call<S: leptos::server_fn::ServerFn>(
+        &self,
+        host: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Response {
+        let mut request = self
+            .post_from_page(host, S::url())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body(serde_urlencoded_pairs(form));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// Accepts a tenant's admin invite as a new person; returns the session cookie.
+    pub async fn accept_invite(&self, tenant: &TestTenant, password: &str) -> String {
+        let token = tenant.invite_path.trim_start_matches("/invite/");
+        let response = self
+            .call::<app::api::invites::AcceptInvite>(
+                &self.tenant_host(&tenant.slug),
+                None,
+                &[
+                    ("token", token),
+                    ("name", "Ada Admin"),
+                    ("password", password),
+                ],
+            )
+            .await;
+        assert!(
+            response.status().is_success(),
+            "{:?}",
+            response.text().await
+        );
+        session_cookie(&response).expect("signing in sets the session cookie")
+    }
+}
+
+/// `name=value` of the session cookie a response sets, if any.
+pub fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("hcrm_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+fn serde_urlencoded_pairs(form: &[(&str, &str)]) -> String {
+    form.iter()
+        .map(|(k, v)| {
+            let v: String = url_encode(v);
+            format!("{k}={v}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn url_encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}

@@ -24,7 +24,10 @@ use crate::{
         invite::InvitePage,
         not_found::{NotFound, Unavailable, UnknownWorkspace},
         sign_in::SignInPage,
+        signup::SignupPage,
         staff_setup::{StaffPasswordSetPage, StaffSetupPage},
+        verify::VerifyEmailPage,
+        welcome::WelcomePage,
     },
     site::Site,
 };
@@ -87,6 +90,21 @@ pub fn App() -> impl IntoView {
     })
     .into_inner();
     provide_context(site.clone());
+    // The apex and protocol, for links the browser builds (the signup's preview).
+    let links = SharedValue::new(|| {
+        #[cfg(feature = "ssr")]
+        {
+            use_context::<ssr::AppState>()
+                .map(|state| state.links)
+                .unwrap_or_else(|| domain::Links::new("http", "localhost:3000"))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            domain::Links::new("http", "localhost:3000")
+        }
+    })
+    .into_inner();
+    provide_context(links);
     let site_name = match &site {
         Site::Tenant(tenant) => tenant.name.clone(),
         _ => "HREF CRM".to_owned(),
@@ -108,6 +126,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                         <Route path=path!("/login") view=SignInPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                        <Route path=path!("/welcome") view=WelcomePage ssr=SsrMode::Async/>
+                        <Route path=path!("/verify/:token") view=VerifyEmailPage ssr=SsrMode::Async/>
                         <Route path=path!("/leads") view=BoardPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/setup/:token") view=StaffSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/password-set") view=StaffPasswordSetPage ssr=SsrMode::Async/>

@@ -6,8 +6,21 @@ import { test as base, expect, type Page, type TestInfo } from '@playwright/test
 
 export { expect };
 
-/** Every spec's `test`: fails if the page throws (a wasm panic, a hydration error). */
+/** A client address of its own, so that per-IP rate limits only meet the tests that seek them. */
+export function randomIp(): string {
+  const octet = () => 1 + Math.floor(Math.random() * 254);
+  return `10.${octet()}.${octet()}.${octet()}`;
+}
+
+/**
+ * Every spec's `test`: each test comes from its own client IP (the server trusts
+ * X-Forwarded-For in this suite), and fails if the page throws (a wasm panic, a
+ * hydration error).
+ */
 export const test = base.extend<{ pageErrors: string[] }>({
+  extraHTTPHeaders: async ({}, use) => {
+    await use({ 'X-Forwarded-For': randomIp() });
+  },
   pageErrors: [async ({ page }, use, testInfo) => {
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -138,4 +151,37 @@ export async function signIn(page: Page, testInfo: TestInfo, slug: string, email
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export interface Signup { company: string; subdomain: string; name: string; email: string; password: string }
+
+/** A signup's inputs that no other test uses. */
+export function newSignup(overrides: Partial<Signup> = {}): Signup {
+  const subdomain = uniqueSlug('s');
+  return {
+    company: 'Acme Family Law',
+    subdomain,
+    name: 'Grace Founder',
+    email: `grace@${subdomain}.example.com`,
+    password: 'violet tugboat orchard',
+    ...overrides,
+  };
+}
+
+/** Fills the signup form (the subdomain last, so that it is the person's own). */
+export async function fillSignup(page: Page, signup: Signup) {
+  await page.getByLabel('Company name').fill(signup.company);
+  await page.getByLabel('Subdomain').fill(signup.subdomain);
+  await page.getByLabel('Your name').fill(signup.name);
+  await page.getByLabel('Work email').fill(signup.email);
+  await page.getByLabel('Password').fill(signup.password);
+}
+
+/** Signs up through the form; ends on the new workspace's welcome page. */
+export async function signUp(page: Page, testInfo: TestInfo, signup: Signup) {
+  await page.goto('/signup');
+  await ready(page, testInfo);
+  await fillSignup(page, signup);
+  await page.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page).toHaveURL(tenantUrl(signup.subdomain, '/welcome'));
 }

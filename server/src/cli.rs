@@ -218,6 +218,8 @@ async fn provision(
             ProvisionError::SlugQuarantined => CliError::Usage(format!(
                 "the slug {slug:?} belonged to a deleted tenant and is quarantined"
             )),
+            // The CLI invites its admin; it never creates an account.
+            ProvisionError::EmailTaken => CliError::Failed("unexpected account conflict".into()),
             ProvisionError::Db(e) => e.into(),
         })?;
     tx.commit().await.map_err(db::Error::from)?;

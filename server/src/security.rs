@@ -1,6 +1,9 @@
 //! Cross-site request checks and security headers (SECURITY.md, "Sessions and requests").
 
-use app::ssr::AppState;
+use app::ssr::{
+    AppState,
+    page::{PageNonce, content_security_policy},
+};
 use axum::{
     extract::{Request, State},
     http::{HeaderValue, Method, StatusCode, header},
@@ -39,14 +42,22 @@ pub async fn require_same_origin(
     }
 }
 
-/// Headers for every response. Pages set their own nonce-based Content-Security-Policy
-/// (see `app::shell`); anything else gets a policy that allows nothing.
+/// Headers for every response. Pages get a Content-Security-Policy with a fresh nonce,
+/// which the request carries to the renderer (`app::ssr::page`); anything else gets a
+/// policy that allows nothing.
 pub async fn security_headers(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
@@ -63,7 +74,12 @@ pub async fn security_headers(
             HeaderValue::from_static("max-age=31536000"),
         );
     }
-    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+    if is_page {
+        let policy = content_security_policy(&nonce, &state.links);
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
+        }
+    } else if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),

@@ -21,7 +21,7 @@ use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
 use crate::{
     config::Config,
     database::DatabaseHandle,
-    http::{dev_mail, health, intake, logo, server_fns},
+    http::{dev_mail, handoff, health, intake, logo, server_fns},
     security, telemetry, tenancy, workers,
 };
 
@@ -32,15 +32,13 @@ const SESSION_IDLE_MINUTES: i64 = 30;
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let routes = generate_route_list(app::App);
-    let context = {
-        let state = state.clone();
-        move || provide_context(state.clone())
-    };
+    let context = page_context(&state);
 
     let mut api = Router::new()
         .route("/api/health", get(health::health))
         .route("/api/leads/intake", post(intake::intake))
-        .route("/brand/logo", get(logo::logo));
+        .route("/brand/logo", get(logo::logo))
+        .route("/handoff/{token}", get(handoff::handoff));
     if state.settings.dev_mail {
         api = api.route("/__dev/mail", get(dev_mail::dev_mail));
     }
@@ -103,6 +101,16 @@ pub fn router(state: AppState) -> Router {
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
     .with_state(state)
+}
+
+/// What every render and server function gets: the shared state, and the request's
+/// script nonce.
+pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || {
+        provide_context(state.clone());
+        app::ssr::page::provide_request_nonce();
+    }
 }
 
 /// The shared state for `config` and an open database.

@@ -218,7 +218,11 @@ async fn deleting_needs_yes_then_removes_everything_but_the_audit_and_quarantine
 }
 
 fn link_path(out: &str) -> String {
-    let url = out.lines().map(str::trim).find(|l| l.starts_with("http://")).unwrap();
+    let url = out
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("http://"))
+        .unwrap();
     url[url.find("/admin/setup/").unwrap()..].to_owned()
 }
 
@@ -227,38 +231,89 @@ async fn create_staff_prints_a_link_that_sets_the_password_once() {
     use app::api::staff::SetStaffPassword;
 
     let app = TestApp::spawn().await;
-    let out = app.cli(Command::CreateStaff { email: "Ops@HREF.test".into() }).await.unwrap();
-    assert!(out.contains("Staff account created for ops@href.test"), "{out}");
+    let out = app
+        .cli(Command::CreateStaff {
+            email: "Ops@HREF.test".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        out.contains("Staff account created for ops@href.test"),
+        "{out}"
+    );
     let path = link_path(&out);
     let token = path.trim_start_matches("/admin/setup/").to_owned();
 
-    let page = app.request(reqwest::Method::GET, &app.apex, &path).send().await.unwrap();
+    let page = app
+        .request(reqwest::Method::GET, &app.apex, &path)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(page.status(), reqwest::StatusCode::OK);
-    let weak = app.call::<SetStaffPassword>(&app.apex, None, &[("token", &token), ("password", "password1")]).await;
+    let weak = app
+        .call::<SetStaffPassword>(
+            &app.apex,
+            None,
+            &[("token", &token), ("password", "password1")],
+        )
+        .await;
     assert_eq!(weak.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
     let set = app
-        .call::<SetStaffPassword>(&app.apex, None, &[("token", &token), ("password", "quiet harbour lantern")])
+        .call::<SetStaffPassword>(
+            &app.apex,
+            None,
+            &[("token", &token), ("password", "quiet harbour lantern")],
+        )
         .await;
     assert!(set.status().is_success());
     let again = app
-        .call::<SetStaffPassword>(&app.apex, None, &[("token", &token), ("password", "quiet harbour lantern")])
+        .call::<SetStaffPassword>(
+            &app.apex,
+            None,
+            &[("token", &token), ("password", "quiet harbour lantern")],
+        )
         .await;
-    assert_eq!(again.status(), reqwest::StatusCode::NOT_FOUND, "the link works once");
+    assert_eq!(
+        again.status(),
+        reqwest::StatusCode::NOT_FOUND,
+        "the link works once"
+    );
 
-    let hash = db::testing::scalar_string(&app.state.db.owner, "select password_hash from staff_users").await;
+    let hash =
+        db::testing::scalar_string(&app.state.db.owner, "select password_hash from staff_users")
+            .await;
     assert!(hash.starts_with("$argon2id$"));
 }
 
 #[tokio::test]
 async fn create_staff_again_replaces_the_earlier_link() {
     let app = TestApp::spawn().await;
-    let first = link_path(&app.cli(Command::CreateStaff { email: "ops@href.test".into() }).await.unwrap());
-    let out = app.cli(Command::CreateStaff { email: "ops@href.test".into() }).await.unwrap();
+    let first = link_path(
+        &app.cli(Command::CreateStaff {
+            email: "ops@href.test".into(),
+        })
+        .await
+        .unwrap(),
+    );
+    let out = app
+        .cli(Command::CreateStaff {
+            email: "ops@href.test".into(),
+        })
+        .await
+        .unwrap();
     let second = link_path(&out);
 
     assert!(out.contains("Staff account exists"));
-    let old = app.request(reqwest::Method::GET, &app.apex, &first).send().await.unwrap();
-    let new = app.request(reqwest::Method::GET, &app.apex, &second).send().await.unwrap();
+    let old = app
+        .request(reqwest::Method::GET, &app.apex, &first)
+        .send()
+        .await
+        .unwrap();
+    let new = app
+        .request(reqwest::Method::GET, &app.apex, &second)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old.status(), reqwest::StatusCode::GONE);
     assert_eq!(new.status(), reqwest::StatusCode::OK);
 }
@@ -266,5 +321,10 @@ async fn create_staff_again_replaces_the_earlier_link() {
 #[tokio::test]
 async fn create_staff_refuses_a_bad_email() {
     let app = TestApp::spawn().await;
-    assert!(is_usage(&app.cli(Command::CreateStaff { email: "nope".into() }).await));
+    assert!(is_usage(
+        &app.cli(Command::CreateStaff {
+            email: "nope".into()
+        })
+        .await
+    ));
 }

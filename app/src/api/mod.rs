@@ -4,4 +4,6 @@
 pub mod auth;
 pub mod invites;
 pub mod leads;
+pub mod signup;
 pub mod staff;
+pub mod welcome;

@@ -1,8 +1,12 @@
 //! One module per page (or per group of pages on one route).
 
 pub mod board;
+pub mod find_workspace;
 pub mod home;
 pub mod invite;
 pub mod not_found;
 pub mod sign_in;
+pub mod signup;
 pub mod staff_setup;
+pub mod verify;
+pub mod welcome;

@@ -3,11 +3,12 @@
 use domain::TenantStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::auth::{SignIn, SignOut, get_viewer},
     components::form::{Field, FormAlert, FormState},
-    pages::not_found::NotFound,
+    pages::{find_workspace::FindWorkspacePage, not_found::NotFound},
     site::{Site, TenantSite, closed_message, use_site},
 };
 
@@ -15,6 +16,7 @@ use crate::{
 pub fn SignInPage() -> impl IntoView {
     match use_site() {
         Site::Tenant(tenant) => view! { <TenantSignIn tenant/> }.into_any(),
+        Site::Apex => view! { <FindWorkspacePage/> }.into_any(),
         _ => view! { <NotFound/> }.into_any(),
     }
 }
@@ -26,6 +28,7 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
     let form = FormState::new(sign_in);
     let viewer = Resource::new(|| (), |_| get_viewer());
     let pending = sign_in.pending();
+    let handoff_expired = use_query_map().read_untracked().get("handoff").is_some();
     let notice = match (tenant.status, closed_message(tenant.status)) {
         (_, Some(message)) => Some(view! {
             <p class="notice notice-error" role="alert">{message} " Signing in is not possible."</p>
@@ -42,6 +45,11 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
                 <img class="auth-logo" src="/brand/logo" alt="" width="56" height="56"/>
                 <h1>"Sign in to " {tenant.name.clone()}</h1>
                 {notice}
+                {handoff_expired.then(|| view! {
+                    <p class="notice" role="status">
+                        "That sign-in link has expired or was already used. Sign in with your email and password."
+                    </p>
+                })}
                 <Suspense>
                     {move || Suspend::new(async move {
                         viewer.await.ok().flatten().map(|v| view! {

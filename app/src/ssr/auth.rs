@@ -12,6 +12,8 @@ use crate::{
 };
 
 const TENANT_ID_KEY: &str = "tenant_id";
+/// Set by the signup hand-off: the welcome page issues and shows the API key once.
+pub const REVEAL_API_KEY: &str = "reveal_api_key";
 const SIGNED_IN_AT_KEY: &str = "signed_in_at";
 /// The absolute session lifetime for tenant users (SECURITY.md).
 const MAX_SESSION_SECS: i64 = 12 * 3600;

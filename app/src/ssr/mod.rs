@@ -5,6 +5,7 @@ pub mod auth;
 pub mod limits;
 pub mod page;
 pub mod passwords;
+pub mod signup;
 mod state;
 
 pub use state::{

@@ -1,12 +1,18 @@
-//! Per-page settings of the HTML shell: the tenant's brand colour on `<html>`, the
-//! Content-Security-Policy with this response's nonce, and whether to hydrate.
+//! Per-page settings of the HTML shell: the tenant's brand colour on `<html>`, whether to
+//! hydrate, and the script nonce.
+//!
+//! The Content-Security-Policy header is written by the server's security middleware, not
+//! through Leptos's `ResponseOptions`: under load a header set there during rendering was
+//! seen missing from the response (the page then could not hydrate). The middleware makes
+//! the nonce, puts it in the request as a [`PageNonce`], and every rendering context hands
+//! it to Leptos with [`provide_request_nonce`], so scripts and header always agree.
 
-use leptos::{nonce::use_nonce, prelude::*};
-use leptos_axum::ResponseOptions;
+use domain::Links;
+use leptos::{nonce::Nonce, prelude::*};
 
 use crate::{
     components::form::FormFallback,
-    ssr::{RequestSite, app_state, request_site},
+    ssr::{RequestSite, request_site},
 };
 
 pub struct PageSettings {
@@ -31,33 +37,34 @@ pub fn settings() -> PageSettings {
         }
         _ => None,
     };
-    set_content_security_policy();
     PageSettings {
         brand_style,
         hydrate: use_context::<FormFallback>().is_none(),
     }
 }
 
-/// Scripts run only with this response's nonce (and what they load); forms may post to
+/// This request's script nonce, made by the security middleware.
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+/// Makes Leptos use the request's [`PageNonce`] for the scripts it writes.
+pub fn provide_request_nonce() {
+    let nonce = use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
+    if let Some(nonce) = nonce {
+        provide_context(Nonce::from_value(nonce.0));
+    }
+}
+
+/// A page's policy: scripts run only with the nonce (and what they load); forms may post to
 /// this host and to the platform's other hosts (signup hands off to the new workspace).
-fn set_content_security_policy() {
-    let (Some(response), Some(nonce)) = (use_context::<ResponseOptions>(), use_nonce()) else {
-        return;
-    };
-    let form_targets = app_state()
-        .map(|state| {
-            let protocol = state.links.protocol();
-            let apex = state.links.apex_host();
-            format!("'self' {protocol}://{apex} {protocol}://*.{apex}")
-        })
-        .unwrap_or_else(|_| "'self'".to_owned());
-    let policy = format!(
+pub fn content_security_policy(nonce: &str, links: &Links) -> String {
+    let protocol = links.protocol();
+    let apex = links.apex_host();
+    format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
          style-src 'self' 'nonce-{nonce}'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
-         connect-src 'self'; form-action {form_targets}; frame-ancestors 'none'; base-uri 'none'; \
-         object-src 'none'"
-    );
-    if let Ok(value) = http::HeaderValue::from_str(&policy) {
-        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-    }
+         connect-src 'self'; form-action 'self' {protocol}://{apex} {protocol}://*.{apex}; \
+         frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    )
 }

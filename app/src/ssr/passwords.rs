@@ -10,7 +10,20 @@ pub fn check_not_common(
     password: &Password,
     about_the_person: &[&str],
 ) -> Result<(), PasswordError> {
-    let estimate = zxcvbn::zxcvbn(password.expose(), about_the_person);
+    // zxcvbn matches its inputs whole: give it each word, and each input run together,
+    // so that "acmefamilylaw" counts as made of "Acme Family Law".
+    let mut inputs: Vec<String> = Vec::new();
+    for text in about_the_person {
+        let lower = text.to_lowercase();
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        inputs.push(words.concat());
+        inputs.extend(words.iter().map(|w| (*w).to_owned()));
+    }
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(password.expose(), &inputs);
     if estimate.score() < Score::Two {
         Err(PasswordError::TooCommon)
     } else {
@@ -43,6 +56,18 @@ mod tests {
     fn a_password_made_of_the_persons_own_name_is_refused() {
         assert_eq!(
             check("margaret1987", &["Margaret Hamilton"]),
+            Err(PasswordError::TooCommon)
+        );
+    }
+
+    #[test]
+    fn a_password_made_of_the_company_name_is_refused() {
+        assert_eq!(
+            check("acmefamilylaw", &["Acme Family Law"]),
+            Err(PasswordError::TooCommon)
+        );
+        assert_eq!(
+            check("AcmeFamilyLaw2026", &["Acme Family Law"]),
             Err(PasswordError::TooCommon)
         );
     }

@@ -62,6 +62,124 @@ pub fn invite(tenant_name: &str, role: Role, invite_url: &str) -> Result<Outgoin
     })
 }
 
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyHtml<'a> {
+    subject: &'a str,
+    tenant_name: &'a str,
+    url: &'a str,
+    valid_hours: i32,
+}
+
+#[derive(Template)]
+#[template(path = "verify.txt")]
+struct VerifyText<'a> {
+    tenant_name: &'a str,
+    url: &'a str,
+    valid_hours: i32,
+}
+
+/// The link that verifies a new account's email address.
+pub fn verification(tenant_name: &str, url: &str) -> Result<OutgoingEmail, Error> {
+    let subject = format!("Verify your email for {tenant_name}");
+    let valid_hours = crate::verifications::VALID_HOURS;
+    Ok(OutgoingEmail {
+        html: VerifyHtml {
+            subject: &subject,
+            tenant_name,
+            url,
+            valid_hours,
+        }
+        .render()?,
+        text: VerifyText {
+            tenant_name,
+            url,
+            valid_hours,
+        }
+        .render()?,
+        subject,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "staff_notice.html")]
+struct StaffNoticeHtml<'a> {
+    subject: &'a str,
+    tenant_name: &'a str,
+    slug: &'a str,
+    splash_url: &'a str,
+    person: &'a str,
+    email: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "staff_notice.txt")]
+struct StaffNoticeText<'a> {
+    tenant_name: &'a str,
+    slug: &'a str,
+    splash_url: &'a str,
+    person: &'a str,
+    email: &'a str,
+}
+
+/// Tells HREF staff that a new workspace awaits approval.
+pub fn staff_signup_notice(
+    tenant_name: &str,
+    slug: &str,
+    splash_url: &str,
+    person: &str,
+    email: &str,
+) -> Result<OutgoingEmail, Error> {
+    let subject = format!("New workspace awaiting approval: {tenant_name} ({slug})");
+    Ok(OutgoingEmail {
+        html: StaffNoticeHtml {
+            subject: &subject,
+            tenant_name,
+            slug,
+            splash_url,
+            person,
+            email,
+        }
+        .render()?,
+        text: StaffNoticeText {
+            tenant_name,
+            slug,
+            splash_url,
+            person,
+            email,
+        }
+        .render()?,
+        subject,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "workspace_list.html")]
+struct WorkspaceListHtml<'a> {
+    subject: &'a str,
+    workspaces: &'a [(String, String)],
+}
+
+#[derive(Template)]
+#[template(path = "workspace_list.txt")]
+struct WorkspaceListText<'a> {
+    workspaces: &'a [(String, String)],
+}
+
+/// The workspaces of an address, as (name, sign-in URL) pairs.
+pub fn workspace_list(workspaces: &[(String, String)]) -> Result<OutgoingEmail, Error> {
+    let subject = "Your HREF CRM workspaces".to_owned();
+    Ok(OutgoingEmail {
+        html: WorkspaceListHtml {
+            subject: &subject,
+            workspaces,
+        }
+        .render()?,
+        text: WorkspaceListText { workspaces }.render()?,
+        subject,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

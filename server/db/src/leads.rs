@@ -79,6 +79,16 @@ pub async fn count_by_stage(tx: &mut Tx) -> Result<Vec<(Uuid, i64)>, Error> {
     Ok(rows.into_iter().map(|r| (r.stage_id, r.count)).collect())
 }
 
+/// How many leads the current tenant has.
+pub async fn count(tx: &mut Tx) -> Result<i64, Error> {
+    let n = sqlx::query_scalar!(
+        r#"select count(*) as "n!" from leads where tenant_id = current_tenant_id()"#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(n)
+}
+
 /// Moves a lead of the current tenant to another of its stages. False if the lead is not
 /// there; a stage of another tenant fails on `leads_stage_fkey`.
 pub async fn move_to_stage(tx: &mut Tx, lead: Uuid, stage: Uuid) -> Result<bool, Error> {

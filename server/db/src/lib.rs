@@ -11,6 +11,7 @@ pub mod credentials;
 pub mod emails;
 pub mod embedded;
 mod error;
+pub mod handoffs;
 pub mod idempotency;
 mod ids;
 pub mod invites;
@@ -27,6 +28,7 @@ pub mod tenants;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+pub mod verifications;
 
 pub use error::Error;
 pub use ids::{TenantId, UserId};

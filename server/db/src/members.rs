@@ -11,6 +11,7 @@ pub struct Member {
     pub name: String,
     pub email: String,
     pub role: Role,
+    pub email_verified: bool,
 }
 
 /// Adds `user` to `tenant`. A second membership fails on `tenant_members_pkey`.
@@ -29,9 +30,9 @@ pub async fn insert(tx: &mut Tx, tenant: TenantId, user: UserId, role: Role) -> 
 /// The member of the current tenant with this user id, if the user still belongs to it.
 pub async fn find(tx: &mut Tx, user: UserId) -> Result<Option<Member>, Error> {
     let row = sqlx::query!(
-        "select u.id, u.name, u.email, m.role
+        r#"select u.id, u.name, u.email, m.role, u.email_verified_at is not null as "email_verified!"
          from tenant_members m join users u on u.id = m.user_id
-         where m.tenant_id = current_tenant_id() and m.user_id = $1",
+         where m.tenant_id = current_tenant_id() and m.user_id = $1"#,
         user.0
     )
     .fetch_optional(&mut **tx)
@@ -45,6 +46,7 @@ pub async fn find(tx: &mut Tx, user: UserId) -> Result<Option<Member>, Error> {
                 .role
                 .parse()
                 .map_err(|_| Error::Data(format!("member role {:?}", r.role)))?,
+            email_verified: r.email_verified,
         })
     })
     .transpose()

@@ -1,12 +1,15 @@
 //! Provisioning: one transaction creates a tenant with its stages, first admin, audit entry
 //! and emails, whichever door it comes through (CLI, signup, staff console).
 
-use domain::{ApiKey, Email, Links, Role, Slug, TenantName, TenantStatus, Token};
+use domain::{ApiKey, Email, Links, PersonName, Role, Slug, TenantName, TenantStatus, Token};
 use serde_json::json;
 
 use crate::{
-    Error, TenantId, Tx, UserId, audit, emails, invites, members, outbox, set_tenant, stages,
+    Error, TenantId, Tx, UserId, audit,
+    credentials::PasswordHash,
+    emails, invites, members, outbox, set_tenant, stages,
     tenants::{self, SlugState},
+    users,
 };
 
 /// The tenant to create.
@@ -22,8 +25,14 @@ pub struct NewTenant {
 pub enum FirstAdmin {
     /// Send an invite (role admin, 7 days) to this address.
     Invite(Email),
-    /// Make this existing or just-created account an admin member at once.
+    /// Make this existing account an admin member at once.
     Member(UserId),
+    /// Create this account and make it an admin member at once (self-service signup).
+    NewAccount {
+        email: Email,
+        name: PersonName,
+        password_hash: PasswordHash,
+    },
 }
 
 /// What provisioning created, with the secrets that exist in plain text only here.
@@ -32,6 +41,8 @@ pub struct Provisioned {
     pub tenant_id: TenantId,
     pub api_key: ApiKey,
     pub admin_invite: Option<Token>,
+    /// The admin made a member at once (not invited).
+    pub admin_user: Option<UserId>,
 }
 
 /// Why provisioning did not happen.
@@ -41,6 +52,8 @@ pub enum ProvisionError {
     SlugTaken,
     #[error("the subdomain belonged to a deleted workspace and is not available yet")]
     SlugQuarantined,
+    #[error("an account with this email was created meanwhile")]
+    EmailTaken,
     #[error(transparent)]
     Db(#[from] Error),
 }
@@ -83,6 +96,7 @@ pub async fn provision_tenant(
     })?;
     stages::seed_defaults(tx, tenant_id).await?;
 
+    let mut admin_user = None;
     let admin_invite = match first_admin {
         FirstAdmin::Invite(email) => {
             let token = invites::insert(tx, tenant_id, email, Role::Admin, None).await?;
@@ -93,6 +107,22 @@ pub async fn provision_tenant(
         }
         FirstAdmin::Member(user) => {
             members::insert(tx, tenant_id, *user, Role::Admin).await?;
+            admin_user = Some(*user);
+            None
+        }
+        FirstAdmin::NewAccount {
+            email,
+            name,
+            password_hash,
+        } => {
+            let user = users::insert(tx, email, name, password_hash)
+                .await
+                .map_err(|e| match e.constraint() {
+                    Some("users_email_key") => ProvisionError::EmailTaken,
+                    _ => ProvisionError::Db(e),
+                })?;
+            members::insert(tx, tenant_id, user, Role::Admin).await?;
+            admin_user = Some(user);
             None
         }
     };
@@ -110,5 +140,6 @@ pub async fn provision_tenant(
         tenant_id,
         api_key,
         admin_invite,
+        admin_user,
     })
 }

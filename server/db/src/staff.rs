@@ -94,3 +94,20 @@ pub async fn set_password(tx: &mut Tx, token: &Token, hash: &PasswordHash) -> Re
     .await?;
     Ok(true)
 }
+
+/// Queues `email` to every staff member, without request traffic learning who they are
+/// (a definer function). Returns how many were queued.
+pub async fn enqueue_notice(
+    tx: &mut Tx,
+    email: &crate::emails::OutgoingEmail,
+) -> Result<i32, Error> {
+    let queued = sqlx::query_scalar!(
+        r#"select enqueue_staff_notice($1, $2, $3) as "queued!""#,
+        email.subject,
+        email.text,
+        email.html
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(queued)
+}

@@ -227,3 +227,18 @@ pub async fn delete(
 pub fn new_id() -> TenantId {
     TenantId(Uuid::new_v4())
 }
+
+/// The workspaces (slug, name) that the account with this email belongs to, of any tenant
+/// (a definer function): "Find your workspace" sends them to that address only.
+pub async fn workspaces_for_email(
+    db: impl PgExecutor<'_>,
+    email: &str,
+) -> Result<Vec<(String, String)>, Error> {
+    let rows = sqlx::query!(
+        r#"select slug as "slug!", name as "name!" from workspaces_for_email($1)"#,
+        email
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.slug, r.name)).collect())
+}

@@ -2,6 +2,7 @@
 //! logo, and the server-function endpoint (with its no-JavaScript fallback).
 
 pub mod dev_mail;
+pub mod handoff;
 pub mod health;
 pub mod intake;
 pub mod logo;

@@ -81,9 +81,9 @@ pub async fn server_fn_outcomes(
         values,
     };
     let context = {
-        let state = state.clone();
+        let page = crate::startup::page_context(&state);
         move || {
-            provide_context(state.clone());
+            page();
             provide_context(fallback.clone());
         }
     };

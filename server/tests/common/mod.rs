@@ -155,12 +155,25 @@ impl TestApp {
         cookie: Option<&str>,
         form: &[(&str, &str)],
     ) -> Response {
+        match cookie {
+            Some(cookie) => self.call_with::<S>(host, form, &[("Cookie", cookie)]).await,
+            None => self.call_with::<S>(host, form, &[]).await,
+        }
+    }
+
+    /// Calls a server function from `host`'s own pages with extra headers.
+    pub async fn call_with<S: leptos::server_fn::ServerFn>(
+        &self,
+        host: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut request = self
             .post_from_page(host, S::url())
             .header("Content-Type", "application/x-www-form-urlencoded")
             .body(serde_urlencoded_pairs(form));
-        if let Some(cookie) = cookie {
-            request = request.header("Cookie", cookie);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         request.send().await.unwrap()
     }

@@ -1,0 +1,251 @@
+//! `/signup` on the apex: create a workspace. With scripting on, the subdomain follows the
+//! company name until the person edits it, and its availability is checked as they type;
+//! with scripting off, the same form posts and answers as a normal page.
+
+use std::time::Duration;
+
+use domain::{Email, Links, slug::suggest_from_name};
+use leptos::{prelude::*, task::spawn_local};
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    api::signup::{Availability, CreateWorkspace, SubdomainState, check_subdomain, rate_password},
+    components::form::{Field, FormAlert, FormState},
+    error::AppError,
+    pages::not_found::NotFound,
+    site::{Site, use_site},
+};
+
+/// How long typing must pause before a check goes out.
+const DEBOUNCE: Duration = Duration::from_millis(250);
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    if use_site() != Site::Apex {
+        return view! { <NotFound/> }.into_any();
+    }
+    view! { <SignupForm/> }.into_any()
+}
+
+/// Runs `check` on the latest value only: a pause in typing sends it, and an answer that
+/// arrives after a newer request went out is dropped.
+#[derive(Clone, Copy)]
+struct LiveCheck {
+    latest: StoredValue<u64>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+impl LiveCheck {
+    fn new() -> LiveCheck {
+        LiveCheck {
+            latest: StoredValue::new(0),
+            timer: StoredValue::new(None),
+        }
+    }
+
+    fn run<T, F, Fut>(self, value: String, check: F, answer: RwSignal<Option<T>>)
+    where
+        T: Send + Sync + 'static,
+        F: Fn(String) -> Fut + 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        if let Some(timer) = self.timer.get_value() {
+            timer.clear();
+        }
+        let ticket = self.latest.get_value() + 1;
+        self.latest.set_value(ticket);
+        if value.trim().is_empty() {
+            answer.set(None);
+            return;
+        }
+        let latest = self.latest;
+        let timer = set_timeout_with_handle(
+            move || {
+                let pending = check(value);
+                spawn_local(async move {
+                    let result = pending.await;
+                    if latest.get_value() == ticket {
+                        answer.set(Some(result));
+                    }
+                });
+            },
+            DEBOUNCE,
+        );
+        self.timer.set_value(timer.ok());
+    }
+}
+
+#[component]
+fn SignupForm() -> impl IntoView {
+    let links = use_context::<Links>().unwrap_or_else(|| Links::new("http", "localhost:3000"));
+    let create = ServerAction::<CreateWorkspace>::new();
+    let form = FormState::new(create);
+    let pending = create.pending();
+    let prefilled = use_query_map().read_untracked().get("subdomain");
+
+    let company = RwSignal::new(form.value("company").unwrap_or_default());
+    let typed_subdomain = form.value("subdomain").filter(|s| !s.is_empty());
+    let edited = RwSignal::new(prefilled.is_some() || typed_subdomain.is_some());
+    let subdomain = RwSignal::new(
+        typed_subdomain
+            .or(prefilled)
+            .unwrap_or_else(|| suggest_from_name(&company.get_untracked())),
+    );
+    let availability = RwSignal::new(None::<Result<Availability, AppError>>);
+    let rating = RwSignal::new(None::<Result<crate::api::signup::PasswordRating, AppError>>);
+    let email_error = RwSignal::new(None::<String>);
+    let subdomain_check = LiveCheck::new();
+    let password_check = LiveCheck::new();
+
+    let check = move |value: String| subdomain_check.run(value, check_subdomain, availability);
+    let set_subdomain = move |value: String| {
+        subdomain.set(value.clone());
+        check(value);
+    };
+    // A pre-filled subdomain is checked as soon as the page is live; after a failed submit
+    // about the subdomain (a race lost, say) it is checked again for fresh suggestions.
+    let subdomain_error = form.field_error("subdomain");
+    Effect::new(move |first: Option<()>| {
+        let failed_on_subdomain = subdomain_error.get().is_some();
+        if (first.is_none() && !subdomain.get_untracked().is_empty()) || failed_on_subdomain {
+            check(subdomain.get_untracked());
+        }
+    });
+
+    let status = move || match availability.get() {
+        Some(Ok(a)) => (status_class(a.state), a.message),
+        Some(Err(e)) => ("status-invalid", e.to_string()),
+        None => ("", String::new()),
+    };
+    let suggestions = move || match availability.get() {
+        Some(Ok(a)) => a.suggestions,
+        _ => Vec::new(),
+    };
+    let apex = links.apex_host().to_owned();
+    let preview = {
+        let links = links.clone();
+        move || {
+            let name = subdomain.get();
+            let name = name.trim();
+            links.tenant_url(if name.is_empty() { "your-team" } else { name }, "/")
+        }
+    };
+    let company_error = form.field_error("company");
+    let email_server_error = form.field_error("email");
+    let password_error = form.field_error("password");
+
+    view! {
+        <Title text="Create your workspace"/>
+        <main id="main" class="auth-page">
+            <div class="auth-card signup-card">
+                <h1>"Create your workspace"</h1>
+                <p class="lead-small">"Your own branded CRM at your own address, in under a minute."</p>
+                <ActionForm action=create attr:novalidate=true>
+                    <FormAlert error=form.error()/>
+                    <div class="field" class:has-error=move || company_error.get().is_some()>
+                        <label for="field-company">"Company name"</label>
+                        <input id="field-company" name="company" autocomplete="organization"
+                            value=company.get_untracked()
+                            prop:value=move || company.get()
+                            aria-describedby="field-company-error"
+                            aria-invalid=move || company_error.get().is_some().then_some("true")
+                            on:input=move |ev| {
+                                let value = event_target_value(&ev);
+                                company.set(value.clone());
+                                if !edited.get_untracked() {
+                                    set_subdomain(suggest_from_name(&value));
+                                }
+                            }/>
+                        <p id="field-company-error" class="field-error" role="alert">{move || company_error.get()}</p>
+                    </div>
+                    <div class="field" class:has-error=move || subdomain_error.get().is_some()>
+                        <label for="field-subdomain">"Subdomain"</label>
+                        <div class="subdomain-input">
+                            <input id="field-subdomain" name="subdomain" autocomplete="off"
+                                autocapitalize="none" spellcheck="false"
+                                value=subdomain.get_untracked()
+                                prop:value=move || subdomain.get()
+                                aria-describedby="field-subdomain-status field-subdomain-preview field-subdomain-error"
+                                aria-invalid=move || subdomain_error.get().is_some().then_some("true")
+                                on:input=move |ev| {
+                                    edited.set(true);
+                                    set_subdomain(event_target_value(&ev));
+                                }/>
+                            <span class="subdomain-suffix" aria-hidden="true">"." {apex}</span>
+                        </div>
+                        <p id="field-subdomain-status" role="status" class=move || format!("availability {}", status().0)>
+                            {move || status().1}
+                        </p>
+                        <div class="suggestions">
+                            {move || suggestions().into_iter().map(|name| {
+                                let chosen = name.clone();
+                                view! {
+                                    <button type="button" class="button small suggestion"
+                                        on:click=move |_| {
+                                            edited.set(true);
+                                            set_subdomain(chosen.clone());
+                                        }>
+                                        {name}
+                                    </button>
+                                }
+                            }).collect_view()}
+                        </div>
+                        <p id="field-subdomain-preview" class="field-hint">
+                            "Your workspace: " <strong>{preview}</strong>
+                        </p>
+                        <p id="field-subdomain-error" class="field-error" role="alert">{move || subdomain_error.get()}</p>
+                    </div>
+                    <Field label="Your name" name="name" autocomplete="name"
+                        value=form.value("name") error=form.field_error("name")/>
+                    <div class="field" class:has-error=move || email_error.get().or(email_server_error.get()).is_some()>
+                        <label for="field-email">"Work email"</label>
+                        <input id="field-email" name="email" type="email" autocomplete="email"
+                            value=form.value("email")
+                            aria-describedby="field-email-error"
+                            aria-invalid=move || email_error.get().or(email_server_error.get()).is_some().then_some("true")
+                            on:change=move |ev| {
+                                let value = event_target_value(&ev);
+                                email_error.set(match value.trim() {
+                                    "" => None,
+                                    typed => Email::parse(typed).err().map(|e| e.to_string()),
+                                });
+                            }/>
+                        <p id="field-email-error" class="field-error" role="alert">
+                            {move || email_error.get().or(email_server_error.get())}
+                        </p>
+                    </div>
+                    <div class="field" class:has-error=move || password_error.get().is_some()>
+                        <label for="field-password">"Password"</label>
+                        <input id="field-password" name="password" type="password" autocomplete="new-password"
+                            aria-describedby="field-password-hint field-password-strength field-password-error"
+                            aria-invalid=move || password_error.get().is_some().then_some("true")
+                            on:input=move |ev| password_check.run(event_target_value(&ev), rate_password, rating)/>
+                        <p id="field-password-hint" class="field-hint">
+                            "At least 8 characters. A few unusual words make a strong password. "
+                            "If this email already has an HREF CRM account, use its password."
+                        </p>
+                        <p id="field-password-strength" class="field-hint strength" role="status">
+                            {move || match rating.get() {
+                                Some(Ok(r)) => r.message,
+                                _ => String::new(),
+                            }}
+                        </p>
+                        <p id="field-password-error" class="field-error" role="alert">{move || password_error.get()}</p>
+                    </div>
+                    <button type="submit" class="button primary wide" aria-disabled=move || pending.get().then_some("true")>
+                        {move || if pending.get() { "Creating your workspace…" } else { "Create workspace" }}
+                    </button>
+                    <p class="fine-print">"Already have a workspace? " <a href="/login">"Find it"</a></p>
+                </ActionForm>
+            </div>
+        </main>
+    }
+}
+
+fn status_class(state: SubdomainState) -> &'static str {
+    match state {
+        SubdomainState::Available => "status-available",
+        _ => "status-invalid",
+    }
+}

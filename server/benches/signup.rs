@@ -1,0 +1,134 @@
+//! Issue 3's speed targets, measured on a real Postgres (`scripts/bench`):
+//! - the availability check's server time with 100,000 tenants: p50 and p99 (< 5 ms);
+//! - signup's server time next to the password hash alone (within 1.5×).
+//!
+//! Both call the very functions the server functions run (`app::ssr::signup`), without
+//! HTTP, on the request pool (the restricted role), after warming up.
+
+use std::time::{Duration, Instant};
+
+use app::ssr::signup::{SignupForm, availability, sign_up};
+use db::testing::TestDb;
+use domain::Password;
+use leptos::config::LeptosOptions;
+use server::{config::Config, startup};
+
+const TENANTS: i64 = 100_000;
+const CHECKS: usize = 3_000;
+const SIGNUPS: usize = 40;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let test = TestDb::new().await;
+    let config = Config::from_lookup(|_| None).unwrap();
+    let state = startup::state(
+        &config,
+        test.db.clone(),
+        LeptosOptions::builder().output_name("hcrm").build(),
+    );
+
+    // 100,000 tenants and some quarantined names, as the owner in one statement each.
+    let started = Instant::now();
+    db::testing::execute(
+        &test.db.owner,
+        &format!(
+            "insert into tenants (id, slug, name, status, api_key_hash, api_key_prefix)
+             select gen_random_uuid(), 'tenant-' || i, 'Tenant ' || i, 'active',
+                    sha256(('key' || i)::bytea), 'hcrm_xxxx'
+             from generate_series(1, {TENANTS}) i;
+             insert into slug_quarantine (slug, tenant_id, released_at)
+             select 'gone-' || i, gen_random_uuid(), now() + interval '30 days'
+             from generate_series(1, 1000) i;
+             analyze tenants; analyze slug_quarantine;"
+        ),
+    )
+    .await;
+    eprintln!("seeded {TENANTS} tenants in {:?}", started.elapsed());
+
+    // Availability: a mix of taken, free, reserved, quarantined and invalid names.
+    let inputs: Vec<String> = (0..CHECKS)
+        .map(|i| match i % 5 {
+            0 => format!("tenant-{}", 1 + i * 31 % TENANTS as usize),
+            1 => format!("free-name-{i}"),
+            2 => "admin".to_owned(),
+            3 => format!("gone-{}", 1 + i % 1000),
+            _ => "-invalid".to_owned(),
+        })
+        .collect();
+    for input in inputs.iter().take(200) {
+        availability(&state.db.app, &state.links, input)
+            .await
+            .unwrap();
+    }
+    let mut checks = Vec::with_capacity(CHECKS);
+    for input in &inputs {
+        let t = Instant::now();
+        availability(&state.db.app, &state.links, input)
+            .await
+            .unwrap();
+        checks.push(t.elapsed());
+    }
+    checks.sort();
+
+    // Signup against the password hash alone.
+    let password = Password::parse("violet tugboat orchard".into()).unwrap();
+    for _ in 0..3 {
+        db::credentials::hash_password(&password).await.unwrap();
+    }
+    let mut hashes = Vec::with_capacity(SIGNUPS);
+    for _ in 0..SIGNUPS {
+        let t = Instant::now();
+        db::credentials::hash_password(&password).await.unwrap();
+        hashes.push(t.elapsed());
+    }
+    hashes.sort();
+    let mut signups = Vec::with_capacity(SIGNUPS);
+    for i in 0..SIGNUPS + 3 {
+        let form = SignupForm {
+            company: format!("Bench Company {i}"),
+            subdomain: format!("bench-signup-{i}"),
+            name: "Bench Person".into(),
+            email: format!("person{i}@bench.example.com"),
+            password: "violet tugboat orchard".into(),
+        };
+        let t = Instant::now();
+        sign_up(&state, None, form).await.unwrap();
+        if i >= 3 {
+            signups.push(t.elapsed());
+        }
+    }
+    signups.sort();
+
+    let hash_p50 = percentile(&hashes, 0.5);
+    let signup_p50 = percentile(&signups, 0.5);
+    println!("| measure | p50 | p99 |");
+    println!("|---|---|---|");
+    println!(
+        "| availability check, {TENANTS} tenants ({CHECKS} checks) | {} | {} |",
+        ms(percentile(&checks, 0.5)),
+        ms(percentile(&checks, 0.99))
+    );
+    println!(
+        "| password hash alone ({SIGNUPS} runs) | {} | {} |",
+        ms(hash_p50),
+        ms(percentile(&hashes, 0.99))
+    );
+    println!(
+        "| signup, new account ({SIGNUPS} runs) | {} | {} |",
+        ms(signup_p50),
+        ms(percentile(&signups, 0.99))
+    );
+    println!(
+        "\nsignup / hash at p50: {:.2}×",
+        signup_p50.as_secs_f64() / hash_p50.as_secs_f64()
+    );
+}

@@ -1,4 +1,4 @@
-import { expect, test, acceptInvite, mailTo, provisionTenant, ready, signIn, tenantUrl } from './support';
+import { expect, test, acceptInvite, hcrm, mailTo, provisionTenant, ready, signIn, tenantUrl } from './support';
 
 const PASSWORD = 'violet tugboat orchard';
 
@@ -86,4 +86,27 @@ test('signing in to a workspace keeps you out of the others', async ({ page }, t
   await page.goto(tenantUrl(elsewhere.slug, '/leads'));
 
   await expect(page).toHaveURL(tenantUrl(elsewhere.slug, '/login'));
+});
+
+test('a person who already has an account accepts an invite with its password', async ({ page, browser }, testInfo) => {
+  const first = await provisionTenant('First Firm');
+  await acceptInvite(page, testInfo, first, 'Ada Admin', PASSWORD);
+  const second = await hcrm('provision-tenant', `${first.slug}-two`, 'Second Firm', first.adminEmail);
+  expect(second.code, second.stderr).toBe(0);
+  const invite = second.stdout.match(/Admin invite:\s+(\S+)/)![1];
+
+  const other = await browser.newPage({ javaScriptEnabled: testInfo.project.use.javaScriptEnabled });
+  await other.goto(invite);
+  await ready(other, testInfo);
+  await expect(other.getByText('You already have an HREF CRM account')).toBeVisible();
+  await expect(other.getByLabel('Your name')).toHaveCount(0);
+  await other.getByLabel('Password').fill('not my password');
+  await other.getByRole('button', { name: 'Accept invite' }).click();
+  await expect(other.getByLabel('Password')).toHaveAccessibleDescription(/not the password/);
+
+  await other.getByLabel('Password').fill(PASSWORD);
+  await other.getByRole('button', { name: 'Accept invite' }).click();
+  await expect(other).toHaveURL(tenantUrl(`${first.slug}-two`, '/leads'));
+  await expect(other.getByText('Ada Admin')).toBeVisible();
+  await other.close();
 });

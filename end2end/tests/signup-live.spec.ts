@@ -144,3 +144,15 @@ test('too many signups from one address are refused with a clear message', async
   await expect(page.getByLabel('Company name')).toHaveValue(sixth.company);
   await context.close();
 });
+
+test('the API key can be copied with one click', async ({ page, context }, testInfo) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await signUp(page, testInfo, newSignup());
+  await ready(page, testInfo);
+  const key = await page.getByLabel('API key').inputValue();
+
+  await page.getByRole('button', { name: 'Copy' }).click();
+
+  await expect(page.getByRole('status').filter({ hasText: 'Copied to the clipboard.' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+});

@@ -138,6 +138,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         Some(url) => Some(workers::Mailer::new(url, &config.mail_from)?),
         None => None,
     };
+    tokio::task::spawn_blocking(app::ssr::passwords::warm_up);
     let (stop, stopped) = watch::channel(false);
     let workers = workers::spawn(state.clone(), mailer, stopped);
     let listener = tokio::net::TcpListener::bind(addr)

@@ -324,3 +324,30 @@ async fn the_default_logo_is_a_sandboxed_svg() {
     );
     assert!(response.text().await.unwrap().contains(">A</text>"));
 }
+
+#[tokio::test]
+async fn a_rejected_workspace_says_its_signup_was_not_approved() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    app.owner_sql("update tenants set status = 'pending'").await;
+    app.cli(Command::Reject {
+        slug: "acme".into(),
+        reason: "Not a business".into(),
+    })
+    .await
+    .unwrap();
+
+    let response = app
+        .request(Method::GET, &app.tenant_host("acme"), "/")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("signup was not approved"), "{html}");
+    assert!(
+        !html.contains("Not a business"),
+        "the staff's reason stays with the staff"
+    );
+}

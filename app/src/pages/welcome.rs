@@ -129,7 +129,7 @@ fn WelcomeView(welcome: Welcome) -> impl IntoView {
 /// The API key, shown once, with a copy button once the page is live.
 #[component]
 fn ApiKeyOnce(key: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
+    let copied = RwSignal::new(None::<bool>);
     let to_copy = key.clone();
     view! {
         <div class="field">
@@ -137,23 +137,39 @@ fn ApiKeyOnce(key: String) -> impl IntoView {
             <div class="row">
                 <input id="api-key" class="mono" readonly value=key aria-describedby="api-key-hint api-key-copied"/>
                 <button type="button" class="button copy-button" on:click=move |_| {
-                    copy_to_clipboard(&to_copy);
-                    copied.set(true);
+                    let text = to_copy.clone();
+                    leptos::task::spawn_local(async move {
+                        copied.set(Some(copy_to_clipboard(&text).await));
+                    });
                 }>"Copy"</button>
             </div>
             <p id="api-key-hint" class="field-hint">
                 "Store it somewhere safe now: it is shown only this once and cannot be retrieved later."
             </p>
-            <p id="api-key-copied" class="field-hint" role="status">{move || copied.get().then_some("Copied to the clipboard.")}</p>
+            <p id="api-key-copied" class="field-hint" role="status">
+                {move || match copied.get() {
+                    Some(true) => "Copied to the clipboard.",
+                    Some(false) => "The browser did not allow copying: select the key and copy it.",
+                    None => "",
+                }}
+            </p>
         </div>
     }
 }
 
-fn copy_to_clipboard(text: &str) {
+/// Copies `text` to the clipboard; false if the browser refused.
+async fn copy_to_clipboard(text: &str) -> bool {
     #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
+    {
+        let Some(window) = web_sys::window() else {
+            return false;
+        };
+        let promise = window.navigator().clipboard().write_text(text);
+        wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = text;
+    {
+        let _ = text;
+        false
+    }
 }

@@ -31,6 +31,12 @@ pub fn check_not_common(
     }
 }
 
+/// Loads zxcvbn's dictionaries (about 20 ms, once), so that the first signup after
+/// start-up does not pay for it.
+pub fn warm_up() {
+    let _ = zxcvbn::zxcvbn("warm up the dictionaries", &[]);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,22 +13,8 @@ async fn health_reports_the_database_and_on_a_tenant_host_the_tenant() {
     let app = TestApp::spawn().await;
     app.provision("acme").await;
 
-    let apex: Value = app
-        .request(Method::GET, &app.apex, "/api/health")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let tenant: Value = app
-        .request(Method::GET, &app.tenant_host("acme"), "/api/health")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let apex: Value = app.get_json(&app.apex, "/api/health").await;
+    let tenant: Value = app.get_json(&app.tenant_host("acme"), "/api/health").await;
 
     assert_eq!(apex["database"], "ok");
     assert!(apex["tenant"].is_null());
@@ -263,13 +249,8 @@ async fn the_dev_mailbox_lists_an_addresss_mail_newest_first_on_the_apex_only() 
         .await;
 
     let mail: Vec<Value> = app
-        .request(Method::GET, &app.apex, "/__dev/mail?to=same@example.com")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .get_json(&app.apex, "/__dev/mail?to=same@example.com")
+        .await;
     let on_tenant = app
         .request(
             Method::GET,

@@ -148,14 +148,7 @@ async fn without_the_database_pages_and_intake_answer_503_and_health_says_so() {
             serde_json::json!({ "email": "a@b.co" }),
         )
         .await;
-    let health: Value = app
-        .request(Method::GET, &app.apex, "/api/health")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = app.get_json(&app.apex, "/api/health").await;
 
     assert_eq!(page.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(intake.status(), StatusCode::SERVICE_UNAVAILABLE);

@@ -115,16 +115,3 @@ pub fn FormAlert(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     };
     view! { <div class="form-alert" role="alert">{message}</div> }
 }
-
-/// Sets the HTTP status of the page being rendered on the server.
-pub fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::StatusCode::from_u16(code),
-    ) {
-        response.set_status(status);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
-}

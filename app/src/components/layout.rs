@@ -1,11 +1,34 @@
 //! The frame of a signed-in workspace page: brand, navigation, who is signed in.
 
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 
 use crate::{
     api::auth::{SignOut, get_viewer},
+    error::AppError,
     site::use_tenant,
 };
+
+/// What a signed-in page shows for its data: the page in the workspace frame, the way to
+/// sign in, or what went wrong.
+pub fn member_view<T>(
+    result: Result<T, AppError>,
+    page: impl FnOnce(T) -> AnyView + Send + 'static,
+) -> AnyView
+where
+    T: Send + 'static,
+{
+    match result {
+        Ok(data) => view! { <WorkspaceLayout>{page(data)}</WorkspaceLayout> }.into_any(),
+        Err(AppError::SignInRequired) => view! { <Redirect path="/login"/> }.into_any(),
+        Err(e) => view! {
+            <main id="main" class="message-page">
+                <p class="notice notice-error" role="alert">{e.to_string()}</p>
+            </main>
+        }
+        .into_any(),
+    }
+}
 
 /// A workspace page: top bar with the workspace's name, navigation and **Sign out**.
 #[component]

@@ -3,15 +3,13 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::{
     api::leads::{Board, Card, Column, MoveLead, get_board},
     components::{
         form::{FormAlert, FormState},
-        layout::WorkspaceLayout,
+        layout::member_view,
     },
-    error::AppError,
     pages::not_found::NotFound,
     site::use_tenant,
 };
@@ -28,23 +26,13 @@ pub fn BoardPage() -> impl IntoView {
         <Title text="Pipeline"/>
         <Transition fallback=|| view! { <p class="loading">"Loading the pipeline…"</p> }>
             {move || Suspend::new(async move {
-                match board.await {
-                    Ok(board) => view! {
-                        <WorkspaceLayout>
-                            <div class="board-header">
-                                <h1>"Pipeline"</h1>
-                            </div>
-                            <FormAlert error/>
-                            <BoardColumns board move_lead/>
-                        </WorkspaceLayout>
-                    }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! {
-                        <main id="main" class="message-page">
-                            <p class="notice notice-error" role="alert">{e.to_string()}</p>
-                        </main>
-                    }.into_any(),
-                }
+                member_view(board.await, move |board| view! {
+                    <div class="board-header">
+                        <h1>"Pipeline"</h1>
+                    </div>
+                    <FormAlert error/>
+                    <BoardColumns board move_lead/>
+                }.into_any())
             })}
         </Transition>
     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    components::form::set_status,
+    components::set_status,
     pages::not_found::NotFound,
     site::{Site, TenantSite, closed_message, use_site},
 };

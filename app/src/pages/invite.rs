@@ -7,7 +7,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::invites::{AcceptInvite, InviteView, get_invite},
-    components::form::{Field, FormAlert, FormState, set_status},
+    components::{
+        form::{Field, FormAlert, FormState},
+        set_status,
+    },
     pages::not_found::NotFound,
     site::use_tenant,
 };

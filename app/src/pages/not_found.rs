@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::components::form::set_status;
+use crate::components::set_status;
 
 /// 404 for a path that does not exist here.
 #[component]

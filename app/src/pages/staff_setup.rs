@@ -7,7 +7,10 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::staff::{SetStaffPassword, get_staff_setup},
-    components::form::{Field, FormAlert, FormState, set_status},
+    components::{
+        form::{Field, FormAlert, FormState},
+        set_status,
+    },
     pages::not_found::NotFound,
     site::{Site, use_site},
 };

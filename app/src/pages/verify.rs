@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::welcome::{VerifyOutcome, confirm_email},
-    components::form::set_status,
+    components::set_status,
     pages::not_found::NotFound,
     site::use_tenant,
 };

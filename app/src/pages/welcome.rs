@@ -4,12 +4,10 @@
 use domain::TenantStatus;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::Redirect;
 
 use crate::{
     api::welcome::{Welcome, get_welcome},
-    components::layout::WorkspaceLayout,
-    error::AppError,
+    components::layout::member_view,
     pages::not_found::NotFound,
     site::use_tenant,
 };
@@ -24,15 +22,7 @@ pub fn WelcomePage() -> impl IntoView {
         <Title text="Welcome"/>
         <Suspense fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match welcome.await {
-                    Ok(welcome) => view! { <WorkspaceLayout><WelcomeView welcome/></WorkspaceLayout> }.into_any(),
-                    Err(AppError::SignInRequired) => view! { <Redirect path="/login"/> }.into_any(),
-                    Err(e) => view! {
-                        <main id="main" class="message-page">
-                            <p class="notice notice-error" role="alert">{e.to_string()}</p>
-                        </main>
-                    }.into_any(),
-                }
+                member_view(welcome.await, |welcome| view! { <WelcomeView welcome/> }.into_any())
             })}
         </Suspense>
     }

@@ -3,7 +3,6 @@
 
 use domain::{ApiKey, TenantStatus};
 use sqlx::PgExecutor;
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Error, TenantId, Tx};
@@ -19,19 +18,6 @@ pub struct ResolvedTenant {
     pub status_reason: Option<String>,
     pub tagline: String,
     pub brand_colour: String,
-}
-
-/// The current tenant's row, as its own members may read it.
-#[derive(Clone, Debug)]
-pub struct Tenant {
-    pub id: TenantId,
-    pub slug: String,
-    pub name: String,
-    pub status: TenantStatus,
-    pub api_key_prefix: String,
-    pub api_key_created_at: OffsetDateTime,
-    pub api_key_last_used_at: Option<OffsetDateTime>,
-    pub created_at: OffsetDateTime,
 }
 
 /// Whether a subdomain can be claimed (reserved names are a domain rule, not stored).
@@ -118,30 +104,6 @@ pub async fn insert(
     .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// The current tenant's row.
-pub async fn find_current(tx: &mut Tx) -> Result<Option<Tenant>, Error> {
-    let row = sqlx::query!(
-        "select id, slug, name, status, api_key_prefix, api_key_created_at,
-                api_key_last_used_at, created_at
-         from tenants where id = current_tenant_id()"
-    )
-    .fetch_optional(&mut **tx)
-    .await?;
-    row.map(|r| {
-        Ok(Tenant {
-            id: TenantId(r.id),
-            slug: r.slug,
-            name: r.name,
-            status: parse_status(&r.status)?,
-            api_key_prefix: r.api_key_prefix,
-            api_key_created_at: r.api_key_created_at,
-            api_key_last_used_at: r.api_key_last_used_at,
-            created_at: r.created_at,
-        })
-    })
-    .transpose()
 }
 
 /// True if `key` is the current tenant's API key; records its use at most once a minute.

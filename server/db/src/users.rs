@@ -5,7 +5,7 @@ use domain::{Email, PersonName, Role};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::{Error, TenantId, Tx, UserId, credentials::PasswordHash};
+use crate::{Error, Tx, UserId, credentials::PasswordHash};
 
 /// An account's id, name and password hash.
 #[derive(Clone, Debug)]
@@ -83,16 +83,4 @@ pub async fn insert(
     .execute(&mut **tx)
     .await?;
     Ok(id)
-}
-
-/// Removes every session of `user` in `tenant` (on password change or removal).
-pub async fn delete_sessions(tx: &mut Tx, tenant: TenantId, user: UserId) -> Result<u64, Error> {
-    let done = sqlx::query!(
-        "delete from sessions where tenant_id = $1 and user_id = $2",
-        tenant.0,
-        user.0
-    )
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected())
 }

@@ -85,6 +85,12 @@ impl TestApp {
             .header("Host", host)
     }
 
+    /// GETs `path` on `host` and reads the JSON answer.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, host: &str, path: &str) -> T {
+        let response = self.request(Method::GET, host, path).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     /// A state-changing request from the host's own pages (Origin set as a browser would).
     pub fn post_from_page(&self, host: &str, path: &str) -> RequestBuilder {
         self.request(Method::POST, host, path)

@@ -9,7 +9,7 @@ test('signing up lands on the new workspace signed in, with the API key shown on
   await signUp(page, testInfo, signup);
 
   await expect(page.getByRole('heading', { name: `Welcome to ${signup.company}` })).toBeVisible();
-  await expect(page.getByText('awaiting approval').first()).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'awaiting approval' })).toHaveCount(1);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
   const key = await page.getByLabel('API key').inputValue();
   expect(key).toMatch(/^hcrm_[A-Za-z0-9_-]{43}$/);

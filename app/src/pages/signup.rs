@@ -225,7 +225,12 @@ fn SignupForm() -> impl IntoView {
                             "At least 8 characters. A few unusual words make a strong password. "
                             "If this email already has an HREF CRM account, use its password."
                         </p>
-                        <p id="field-password-strength" class="field-hint strength" role="status">
+                        <p id="field-password-strength" role="status"
+                            class=move || match rating.get() {
+                                Some(Ok(r)) if r.acceptable => "strength strength-ok",
+                                Some(Ok(_)) => "strength strength-weak",
+                                _ => "strength",
+                            }>
                             {move || match rating.get() {
                                 Some(Ok(r)) => r.message,
                                 _ => String::new(),

@@ -58,20 +58,12 @@ fn WelcomeView(welcome: Welcome) -> impl IntoView {
     view! {
         <div class="welcome">
             <h1>"Welcome to " {welcome.workspace.clone()}</h1>
-            {if pending {
-                view! {
-                    <p class="notice" role="status">
-                        "Your workspace is awaiting approval by HREF. You can set it up now; "
-                        "its front page goes live and it receives leads once it is approved."
-                    </p>
-                }.into_any()
-            } else {
-                view! {
-                    <p class="notice" role="status">
-                        "Your workspace is live at " <a href=welcome.workspace_url.clone()>{welcome.workspace_url.clone()}</a> "."
-                    </p>
-                }.into_any()
-            }}
+            // A pending workspace's status is in the banner above every workspace page.
+            {(!pending).then(|| view! {
+                <p class="notice" role="status">
+                    "Your workspace is live at " <a href=welcome.workspace_url.clone()>{welcome.workspace_url.clone()}</a> "."
+                </p>
+            })}
             {if welcome.email_verified {
                 view! { <p role="status">"Your email " <strong>{welcome.email.clone()}</strong> " is verified."</p> }.into_any()
             } else {

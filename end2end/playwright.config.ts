@@ -6,6 +6,8 @@ import { APEX, PORT, serverEnv } from './tests/support';
 export default defineConfig({
   testDir: './tests',
   timeout: 45_000,
+  // The whole suite takes about 4 minutes; a stuck run must not eat CI's 90.
+  globalTimeout: 20 * 60_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
   workers: 2,

@@ -4,7 +4,8 @@
 # binaryen breaks the wasm, TOOLCHAIN.md pitfall 2).
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
-section() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# A heading, with the time since the script started (CI logs show where the time goes).
+section() { printf '\n\033[1m== %s\033[0m  [%dm%02ds]\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 # Runs a command as root (directly, or through sudo).
 as_root() {

@@ -1,6 +1,6 @@
 //! Building the router and running the server.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, sync::OnceLock};
 
 use app::ssr::AppState;
 use axum::{
@@ -10,7 +10,7 @@ use axum::{
 };
 use http::{HeaderName, Request};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
@@ -31,7 +31,7 @@ const SESSION_IDLE_MINUTES: i64 = 30;
 /// The whole application: pages, server functions, API routes and middleware.
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
-    let routes = generate_route_list(app::App);
+    let routes = routes();
     let context = page_context(&state);
 
     let mut api = Router::new()
@@ -101,6 +101,15 @@ pub fn router(state: AppState) -> Router {
     .layer(PropagateRequestIdLayer::new(request_id.clone()))
     .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
     .with_state(state)
+}
+
+/// The app's routes, worked out once per process. Working them out renders the app with
+/// resource loading switched off for the whole process (leptos#4773): a page rendered
+/// meanwhile, on another thread, would wait for ever. A second server in the same process
+/// (the tests start one per test) must not do it again while the first one serves pages.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
 /// What every render and server function gets: the shared state, and the request's

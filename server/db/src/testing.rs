@@ -3,7 +3,7 @@
 //! (`.data/postgres-test`). The copy is dropped when the test ends (set
 //! `HCRM_KEEP_TEST_DB=1` to keep it for a look).
 
-use std::sync::OnceLock;
+use std::{sync::OnceLock, time::Duration};
 
 use sha2::{Digest, Sha256};
 use sqlx::{Connection, PgConnection};
@@ -20,6 +20,9 @@ pub struct TestDb {
     pub db: Database,
     maintenance_url: String,
 }
+
+/// How long dropping a test database may take before the test gives up on it.
+const CLEAN_UP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The test server: its base URL (scheme and authority) and a database to run
 /// `CREATE DATABASE` from.
@@ -97,12 +100,18 @@ impl Drop for TestDb {
                 .enable_all()
                 .build()
                 .ok()?;
+            // Bounded, so that a stuck server fails one test's clean-up, not the run.
             runtime.block_on(async {
-                let mut conn = PgConnection::connect(&url).await.ok()?;
-                sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
-                    .execute(&mut conn)
-                    .await
-                    .ok()
+                tokio::time::timeout(CLEAN_UP_TIMEOUT, async {
+                    let mut conn = PgConnection::connect(&url).await.ok()?;
+                    sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut conn)
+                        .await
+                        .ok()
+                })
+                .await
+                .ok()
+                .flatten()
             })
         })
         .join();
@@ -128,6 +137,11 @@ async fn ensure_template(base: &str, maintenance_url: &str) -> String {
     let mut conn = PgConnection::connect(maintenance_url)
         .await
         .expect("the test server accepts connections");
+    // Waits while another test builds it, but not for ever.
+    sqlx::raw_sql("set lock_timeout = '120s'")
+        .execute(&mut conn)
+        .await
+        .expect("the lock timeout is set");
     sqlx::query("select pg_advisory_lock(727274)")
         .execute(&mut conn)
         .await

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, time::Duration};
 
 use app::ssr::AppState;
 use db::testing::TestDb;
@@ -24,6 +24,19 @@ pub struct TestApp {
     client: reqwest::Client,
 }
 
+/// Longer than any request takes, even in a debug build on a busy machine.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Sends the server's log to the test's captured output (`RUST_LOG` to change what).
+fn capture_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_test_writer()
+        .try_init();
+}
+
 /// A tenant provisioned through the CLI's own code.
 pub struct TestTenant {
     pub slug: String,
@@ -38,6 +51,7 @@ impl TestApp {
 
     /// Spawns with extra configuration, e.g. `[("INTAKE_LIMIT", "2/1m")]`.
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
+        capture_logs();
         let test_db = TestDb::new().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -61,8 +75,11 @@ impl TestApp {
             .await
             .unwrap();
         });
+        // A request that hangs fails the test, instead of the whole run, and shows the
+        // server's log of it (captured per test, printed on failure).
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(REQUEST_TIMEOUT)
             .build()
             .unwrap();
         TestApp {

@@ -231,7 +231,12 @@ pub async fn sign_up(
             name.as_str(),
             email.as_str(),
         )?;
-        db::staff::enqueue_notice(&mut tx, &notice).await?;
+        if db::staff::enqueue_notice(&mut tx, &notice).await? == 0 {
+            tracing::warn!(
+                tenant = %slug,
+                "a signup awaits approval but no staff account exists to tell (cargo hcrm create-staff)"
+            );
+        }
     }
     tx.commit().await.map_err(db::Error::from)?;
     tracing::info!(tenant = %slug, status = status.as_str(), "workspace signed up");

@@ -175,6 +175,18 @@ export async function fillSignup(page: Page, signup: Signup) {
   await page.getByLabel('Your name').fill(signup.name);
   await page.getByLabel('Work email').fill(signup.email);
   await page.getByLabel('Password').fill(signup.password);
+  await liveChecksAnswered(page);
+}
+
+/**
+ * Waits, on a hydrated signup page, for the live subdomain and password answers, as a
+ * person would see them before submitting: they add lines above the button, and a click
+ * aimed just before they arrive lands beside it.
+ */
+export async function liveChecksAnswered(page: Page) {
+  if ((await page.locator('html[data-hydrated]').count()) === 0) return;
+  await expect(page.getByLabel('Subdomain')).toHaveAccessibleDescription(/is (available|taken|reserved|quarantined)/);
+  await expect(page.getByLabel('Password')).toHaveAccessibleDescription(/Strong enough|too common|at least|at most/);
 }
 
 /** Signs up through the form; ends on the new workspace's welcome page. */

@@ -4,13 +4,17 @@
 
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
-/// Installs the subscriber, writing to stderr: `RUST_LOG` if set, else `default`.
+/// Installs the subscriber, writing to stderr, with [`filter`].
 pub fn init(default: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::registry()
-        .with(filter)
+        .with(filter(default))
         .with(fmt::layer().with_target(false).with_writer(std::io::stderr))
         .try_init();
+}
+
+/// What to log: `RUST_LOG` if set, else `default`.
+pub fn filter(default: &str) -> EnvFilter {
+    EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default))
 }
 
 /// The server's default filter.

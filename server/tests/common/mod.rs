@@ -27,12 +27,11 @@ pub struct TestApp {
 /// Longer than any request takes, even in a debug build on a busy machine.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Sends the server's log to the test's captured output (`RUST_LOG` to change what).
+/// Sends the server's log, as the server filters it, to the test's captured output
+/// (`RUST_LOG` to change what).
 fn capture_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(server::telemetry::filter(server::telemetry::SERVER_LOG))
         .with_test_writer()
         .try_init();
 }

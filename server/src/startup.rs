@@ -66,12 +66,14 @@ pub fn router(state: AppState) -> Router {
         AppState,
         _,
     >(context, app::shell))
-    // Innermost first: the session store needs the tenant that `resolve_site` sets.
-    .layer(sessions)
+    // Innermost first. A form rendered again in place by `server_fn_outcomes` needs the
+    // session, so that layer is outside it; the session store needs the tenant that
+    // `resolve_site` sets.
     .layer(from_fn_with_state(
         state.clone(),
         server_fns::server_fn_outcomes,
     ))
+    .layer(sessions)
     .layer(from_fn_with_state(
         state.clone(),
         security::require_same_origin,

@@ -222,6 +222,38 @@ async fn a_failed_form_post_without_javascript_renders_the_form_again_with_what_
 }
 
 #[tokio::test]
+async fn a_failed_form_post_on_a_members_page_renders_that_page_for_the_signed_in_member() {
+    let app = TestApp::spawn().await;
+    let tenant = app.provision("acme").await;
+    let host = app.tenant_host("acme");
+    let cookie = app.accept_invite(&tenant, "violet tugboat orchard").await;
+    let nowhere = uuid::Uuid::new_v4().to_string();
+
+    let response = app
+        .call_with::<app::api::leads::MoveLead>(
+            &host,
+            &[("lead_id", &nowhere), ("stage_id", &nowhere)],
+            &[
+                ("Cookie", &cookie),
+                ("Accept", "text/html"),
+                ("Referer", &format!("http://{host}/leads")),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("not in this pipeline any more"),
+        "the error is shown"
+    );
+    assert!(
+        html.contains("Contacted") && html.contains("Sign out"),
+        "on the board, still signed in: {html}"
+    );
+}
+
+#[tokio::test]
 async fn a_url_naming_a_server_function_error_is_refused() {
     let app = TestApp::spawn().await;
     app.provision("acme").await;

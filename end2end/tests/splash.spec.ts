@@ -42,3 +42,14 @@ test('an unknown path is a 404', async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
 });
+
+test("the app's files travel compressed to browsers that take it", async ({ request }) => {
+  for (const file of ['/pkg/hcrm.wasm', '/pkg/hcrm.js', '/pkg/hcrm.css']) {
+    const compressed = await request.get(file, { headers: { 'Accept-Encoding': 'br' } });
+    const plain = await request.get(file, { headers: { 'Accept-Encoding': 'identity' } });
+
+    expect(compressed.headers()['content-encoding'], file).toBe('br');
+    expect(plain.headers()['content-encoding'], file).toBeUndefined();
+    expect((await compressed.body()).equals(await plain.body()), file).toBe(true);
+  }
+});

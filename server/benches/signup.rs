@@ -89,6 +89,7 @@ async fn main() {
     for i in 0..SIGNUPS + 3 {
         let t = Instant::now();
         app::ssr::passwords::check_not_common(&password, &["Bench Person", "Bench Company"])
+            .await
             .unwrap();
         let strength_time = t.elapsed();
         let t = Instant::now();

@@ -137,13 +137,16 @@ pub async fn accept_invite(
             let name = PersonName::parse(name.as_deref().unwrap_or_default())
                 .map_err(|e| fields.insert("name".into(), e.to_string()))
                 .ok();
-            let password = Password::parse(password)
-                .and_then(|p| {
-                    let name = name.as_ref().map(PersonName::as_str).unwrap_or_default();
-                    check_not_common(&p, &[name, email.as_str()]).map(|()| p)
-                })
-                .map_err(|e| fields.insert("password".into(), e.to_string()))
-                .ok();
+            let about_the_person = [
+                name.as_ref().map(PersonName::as_str).unwrap_or_default(),
+                email.as_str(),
+            ];
+            let password = match Password::parse(password) {
+                Ok(p) => check_not_common(&p, &about_the_person).await.map(|()| p),
+                Err(e) => Err(e),
+            }
+            .map_err(|e| fields.insert("password".into(), e.to_string()))
+            .ok();
             let (Some(name), Some(password)) = (name, password) else {
                 return Err(AppError::fields(fields));
             };

@@ -80,7 +80,11 @@ pub async fn rate_password(password: String) -> Result<PasswordRating, AppError>
     require_apex()?;
     let state = app_state()?;
     count_check(&state)?;
-    let rating = match Password::parse(password).and_then(|p| check_not_common(&p, &[])) {
+    let verdict = match Password::parse(password) {
+        Ok(password) => check_not_common(&password, &[]).await,
+        Err(e) => Err(e),
+    };
+    let rating = match verdict {
         Ok(()) => PasswordRating {
             acceptable: true,
             message: "Strong enough.".into(),

@@ -37,8 +37,10 @@ pub async fn set_staff_password(token: String, password: String) -> Result<(), A
     let email = db::staff::find_open_token(&state.db.owner, &token)
         .await?
         .ok_or_else(used)?;
-    let password = Password::parse(password)
-        .and_then(|p| check_not_common(&p, &[email.as_str()]).map(|()| p))
+    let password =
+        Password::parse(password).map_err(|e| AppError::field("password", e.to_string()))?;
+    check_not_common(&password, &[email.as_str()])
+        .await
         .map_err(|e| AppError::field("password", e.to_string()))?;
     let hash = db::credentials::hash_password(&password).await?;
     let mut tx = state.db.owner.begin().await.map_err(db::Error::from)?;

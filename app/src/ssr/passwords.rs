@@ -5,16 +5,28 @@ use domain::{Password, PasswordError};
 use zxcvbn::Score;
 
 /// How much of a password zxcvbn looks at. Its time grows steeply with length on some
-/// inputs (128 punctuation characters: 1.6 s in a release build, 40: 80 ms), and it runs
-/// on a request's thread; a password is common or not by its first 40 characters.
+/// inputs (128 punctuation characters: 1.6 s in a release build, 40: 80 ms); a password
+/// is common or not by its first 40 characters.
 const ESTIMATED_CHARS: usize = 40;
 
 /// Refuses passwords that zxcvbn rates below "somewhat guessable" (score 2): common
-/// passwords, keyboard walks, and variations on the person's own name or email.
-pub fn check_not_common(
+/// passwords, keyboard walks, and variations on the person's own name or email. Runs on
+/// the blocking pool, like hashing, so that a slow estimate holds up no other request.
+pub async fn check_not_common(
     password: &Password,
     about_the_person: &[&str],
 ) -> Result<(), PasswordError> {
+    let password = password.clone();
+    let about_the_person: Vec<String> = about_the_person.iter().map(|t| t.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        let about_the_person: Vec<&str> = about_the_person.iter().map(String::as_str).collect();
+        judge(&password, &about_the_person)
+    })
+    .await
+    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+}
+
+fn judge(password: &Password, about_the_person: &[&str]) -> Result<(), PasswordError> {
     // zxcvbn matches its inputs whole: give it each word, and each input run together,
     // so that "acmefamilylaw" counts as made of "Acme Family Law".
     let mut inputs: Vec<String> = Vec::new();
@@ -48,7 +60,7 @@ mod tests {
     use super::*;
 
     fn check(p: &str, inputs: &[&str]) -> Result<(), PasswordError> {
-        check_not_common(&Password::parse(p.to_owned()).unwrap(), inputs)
+        judge(&Password::parse(p.to_owned()).unwrap(), inputs)
     }
 
     #[test]

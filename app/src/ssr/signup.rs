@@ -172,6 +172,7 @@ pub async fn sign_up(
                 &password,
                 &[name.as_str(), email.as_str(), company.as_str()],
             )
+            .await
             .map_err(|e| AppError::field("password", e.to_string()))?;
             FirstAdmin::NewAccount {
                 email: email.clone(),

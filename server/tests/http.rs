@@ -364,3 +364,51 @@ async fn a_rejected_workspace_says_its_signup_was_not_approved() {
         "the staff's reason stays with the staff"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_pages_each_keep_their_own_status_and_policy() {
+    let app = TestApp::spawn().await;
+    let tenant = app.provision("acme").await;
+    let host = app.tenant_host("acme");
+    let cookie = app.accept_invite(&tenant, "violet tugboat orchard").await;
+    let pages = [
+        ("/", None, StatusCode::OK),
+        ("/leads", Some(cookie.as_str()), StatusCode::OK),
+        ("/no-such-page", None, StatusCode::NOT_FOUND),
+        (tenant.invite_path.as_str(), None, StatusCode::GONE),
+    ];
+
+    let requests = (0..96).map(|i| {
+        let (path, cookie, expected) = pages[i % pages.len()];
+        let mut request = app.request(Method::GET, &host, path);
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let policy = response
+                .headers()
+                .get("content-security-policy")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let html = response.text().await.unwrap();
+            (path, expected, status, policy, html)
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+
+    for (path, expected, status, policy, html) in answers {
+        assert_eq!(status, expected, "{path}");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap_or_else(|| panic!("{path}: no nonce in {policy:?}"));
+        assert!(
+            html.contains(&format!("nonce=\"{nonce}\"")),
+            "{path}: the page's scripts carry the header's nonce"
+        );
+    }
+}

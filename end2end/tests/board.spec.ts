@@ -34,7 +34,9 @@ test('leads posted with the API key appear on the board, newest first', async ({
   await expect(cards.nth(0)).toHaveAccessibleName('Alan');
   await expect(cards.nth(1)).toHaveAccessibleName('Grace Hopper');
   await expect(cards.nth(0)).toContainText('Bletchley');
-  await expect(cards.nth(1)).toContainText('grace@example.com');
+  await expect(cards.nth(0).getByRole('link', { name: '+44 20 7946 0000' })).toHaveAttribute('href', 'tel:+442079460000');
+  await expect(cards.nth(1).getByRole('link', { name: 'grace@example.com' })).toHaveAttribute('href', 'mailto:grace@example.com');
+  await expect(cards.nth(1)).toContainText('From website');
 });
 
 test('a lead can be moved to another stage', async ({ page }, testInfo) => {

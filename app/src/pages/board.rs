@@ -119,12 +119,28 @@ fn LeadCard(
         <article class="card" aria-labelledby=labelled_by>
             <h3 id=name_id>{card.name.clone()}</h3>
             {card.company.clone().map(|c| view! { <p class="card-company">{c}</p> })}
+            // The values speak for themselves on screen; the terms are for screen readers.
             <dl class="card-details">
-                {card.email.clone().map(|e| view! { <dt>"Email"</dt><dd>{e}</dd> })}
-                {card.phone.clone().map(|p| view! { <dt>"Phone"</dt><dd>{p}</dd> })}
-                {card.source.clone().map(|s| view! { <dt>"Source"</dt><dd>{s}</dd> })}
-                <dt>"Received"</dt>
-                <dd>{card.received.clone()}</dd>
+                {card.email.clone().map(|e| {
+                    let href = format!("mailto:{e}");
+                    view! {
+                        <dt class="visually-hidden">"Email"</dt>
+                        <dd><a href=href>{e}</a></dd>
+                    }
+                })}
+                {card.phone.clone().map(|p| {
+                    let href = format!("tel:{}", p.replace(' ', ""));
+                    view! {
+                        <dt class="visually-hidden">"Phone"</dt>
+                        <dd><a href=href>{p}</a></dd>
+                    }
+                })}
+                {card.source.clone().map(|s| view! {
+                    <dt class="visually-hidden">"Source"</dt>
+                    <dd class="card-meta">{format!("From {s}")}</dd>
+                })}
+                <dt class="visually-hidden">"Received"</dt>
+                <dd class="card-meta">{card.received.clone()}</dd>
             </dl>
             <ActionForm action=move_lead attr:class="move-form">
                 <input type="hidden" name="lead_id" value=card.id.to_string()/>

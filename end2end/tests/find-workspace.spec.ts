@@ -1,9 +1,10 @@
-import { expect, test, acceptInvite, mailTo, provisionTenant, ready, tenantUrl, uniqueSlug } from './support';
+import { expect, test, acceptInvite, mailTo, provisionTenant, ready, tenantUrl, uniqueSlug, APEX } from './support';
 
 test('a subdomain leads to its sign-in page', async ({ page }, testInfo) => {
   const tenant = await provisionTenant();
   await page.goto('/login');
   await ready(page, testInfo);
+  await expect(page.getByLabel('Subdomain')).toHaveAccessibleDescription(`The first part of your workspace’s address, such as acme in acme.${APEX}.`);
   await page.getByLabel('Subdomain').fill(tenant.slug);
   await page.getByRole('button', { name: 'Go to sign-in' }).click();
   await expect(page).toHaveURL(tenantUrl(tenant.slug, '/login'));

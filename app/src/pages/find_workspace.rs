@@ -1,6 +1,7 @@
 //! `/login` on the apex: find your workspace by its subdomain, or have the list of your
 //! workspaces emailed to you.
 
+use domain::Links;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +20,13 @@ pub fn FindWorkspacePage() -> impl IntoView {
     // Reactive: with scripting on, the answer arrives by navigating to this same page.
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
+    let hint = match use_context::<Links>() {
+        Some(links) => format!(
+            "The first part of your workspace’s address, such as acme in acme.{}.",
+            links.apex_host()
+        ),
+        None => "The first part of your workspace’s address.".to_owned(),
+    };
     view! {
         <Title text="Find your workspace"/>
         <main id="main" class="auth-page">
@@ -27,7 +35,7 @@ pub fn FindWorkspacePage() -> impl IntoView {
                 <ActionForm action=go attr:novalidate=true>
                     <FormAlert error=go_form.error()/>
                     <Field label="Subdomain" name="subdomain" autocomplete="off"
-                        hint="The first part of your workspace’s address, such as acme in acme.example.com."
+                        hint=hint
                         value=go_form.value("subdomain") error=go_form.field_error("subdomain")/>
                     <button type="submit" class="button primary wide">"Go to sign-in"</button>
                 </ActionForm>

@@ -78,7 +78,7 @@ pub async fn accept_invite(
 ) -> Result<(), AppError> {
     use crate::{
         site::closed_message,
-        ssr::{app_state, auth, passwords::check_not_common, require_tenant},
+        ssr::{app_state, auth, passwords::parse_uncommon, require_tenant},
     };
     use db::{
         audit, credentials,
@@ -141,12 +141,10 @@ pub async fn accept_invite(
                 name.as_ref().map(PersonName::as_str).unwrap_or_default(),
                 email.as_str(),
             ];
-            let password = match Password::parse(password) {
-                Ok(p) => check_not_common(&p, &about_the_person).await.map(|()| p),
-                Err(e) => Err(e),
-            }
-            .map_err(|e| fields.insert("password".into(), e.to_string()))
-            .ok();
+            let password = parse_uncommon(password, &about_the_person)
+                .await
+                .map_err(|e| fields.insert("password".into(), e.to_string()))
+                .ok();
             let (Some(name), Some(password)) = (name, password) else {
                 return Err(AppError::fields(fields));
             };

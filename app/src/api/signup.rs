@@ -74,18 +74,13 @@ pub async fn check_subdomain(subdomain: String) -> Result<Availability, AppError
 /// Rates a password as signup would judge it, for the live hint.
 #[server]
 pub async fn rate_password(password: String) -> Result<PasswordRating, AppError> {
-    use crate::ssr::{app_state, passwords::check_not_common};
-    use domain::Password;
+    use crate::ssr::{app_state, passwords::parse_uncommon};
 
     require_apex()?;
     let state = app_state()?;
     count_check(&state)?;
-    let verdict = match Password::parse(password) {
-        Ok(password) => check_not_common(&password, &[]).await,
-        Err(e) => Err(e),
-    };
-    let rating = match verdict {
-        Ok(()) => PasswordRating {
+    let rating = match parse_uncommon(password, &[]).await {
+        Ok(_) => PasswordRating {
             acceptable: true,
             message: "Strong enough.".into(),
         },

@@ -24,8 +24,8 @@ pub async fn get_staff_setup(token: String) -> Result<Option<String>, AppError> 
 /// Sets a staff password with a one-time link, then shows that it is done.
 #[server]
 pub async fn set_staff_password(token: String, password: String) -> Result<(), AppError> {
-    use crate::ssr::{RequestSite, app_state, passwords::check_not_common, request_site};
-    use domain::{Password, Token};
+    use crate::ssr::{RequestSite, app_state, passwords::parse_uncommon, request_site};
+    use domain::Token;
 
     if request_site() != RequestSite::Apex {
         return Err(AppError::NotFound("There is no such page here.".into()));
@@ -37,9 +37,7 @@ pub async fn set_staff_password(token: String, password: String) -> Result<(), A
     let email = db::staff::find_open_token(&state.db.owner, &token)
         .await?
         .ok_or_else(used)?;
-    let password =
-        Password::parse(password).map_err(|e| AppError::field("password", e.to_string()))?;
-    check_not_common(&password, &[email.as_str()])
+    let password = parse_uncommon(password, &[email.as_str()])
         .await
         .map_err(|e| AppError::field("password", e.to_string()))?;
     let hash = db::credentials::hash_password(&password).await?;

@@ -9,6 +9,16 @@ use zxcvbn::Score;
 /// is common or not by its first 40 characters.
 const ESTIMATED_CHARS: usize = 40;
 
+/// Parses a password and refuses a common one (see [`check_not_common`]).
+pub async fn parse_uncommon(
+    password: String,
+    about_the_person: &[&str],
+) -> Result<Password, PasswordError> {
+    let password = Password::parse(password)?;
+    check_not_common(&password, about_the_person).await?;
+    Ok(password)
+}
+
 /// Refuses passwords that zxcvbn rates below "somewhat guessable" (score 2): common
 /// passwords, keyboard walks, and variations on the person's own name or email. Runs on
 /// the blocking pool, like hashing, so that a slow estimate holds up no other request.
@@ -16,19 +26,16 @@ pub async fn check_not_common(
     password: &Password,
     about_the_person: &[&str],
 ) -> Result<(), PasswordError> {
-    let password = password.clone();
-    let about_the_person: Vec<String> = about_the_person.iter().map(|t| t.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        let about_the_person: Vec<&str> = about_the_person.iter().map(String::as_str).collect();
-        judge(&password, &about_the_person)
-    })
-    .await
-    .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    let sample: String = password.expose().chars().take(ESTIMATED_CHARS).collect();
+    let inputs = dictionary(about_the_person);
+    tokio::task::spawn_blocking(move || judge(&sample, &inputs))
+        .await
+        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
 }
 
-fn judge(password: &Password, about_the_person: &[&str]) -> Result<(), PasswordError> {
-    // zxcvbn matches its inputs whole: give it each word, and each input run together,
-    // so that "acmefamilylaw" counts as made of "Acme Family Law".
+/// zxcvbn matches its inputs whole: give it each word, and each input run together,
+/// so that "acmefamilylaw" counts as made of "Acme Family Law".
+fn dictionary(about_the_person: &[&str]) -> Vec<String> {
     let mut inputs: Vec<String> = Vec::new();
     for text in about_the_person {
         let lower = text.to_lowercase();
@@ -39,9 +46,12 @@ fn judge(password: &Password, about_the_person: &[&str]) -> Result<(), PasswordE
         inputs.push(words.concat());
         inputs.extend(words.iter().map(|w| (*w).to_owned()));
     }
+    inputs
+}
+
+fn judge(sample: &str, inputs: &[String]) -> Result<(), PasswordError> {
     let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
-    let sample: String = password.expose().chars().take(ESTIMATED_CHARS).collect();
-    let estimate = zxcvbn::zxcvbn(&sample, &inputs);
+    let estimate = zxcvbn::zxcvbn(sample, &inputs);
     if estimate.score() < Score::Two {
         Err(PasswordError::TooCommon)
     } else {
@@ -59,22 +69,25 @@ pub fn warm_up() {
 mod tests {
     use super::*;
 
-    fn check(p: &str, inputs: &[&str]) -> Result<(), PasswordError> {
-        judge(&Password::parse(p.to_owned()).unwrap(), inputs)
+    async fn check(p: &str, inputs: &[&str]) -> Result<(), PasswordError> {
+        check_not_common(&Password::parse(p.to_owned()).unwrap(), inputs).await
     }
 
-    #[test]
-    fn only_the_first_forty_characters_are_estimated() {
+    #[tokio::test]
+    async fn only_the_first_forty_characters_are_estimated() {
         let tail = "Qz8#vL2!mW9@kR4$";
         assert_eq!(
-            check(&format!("{}{tail}", "a".repeat(40)), &[]),
+            check(&format!("{}{tail}", "a".repeat(40)), &[]).await,
             Err(PasswordError::TooCommon)
         );
-        assert_eq!(check(&format!("{}{tail}", "a".repeat(24)), &[]), Ok(()));
+        assert_eq!(
+            check(&format!("{}{tail}", "a".repeat(24)), &[]).await,
+            Ok(())
+        );
     }
 
-    #[test]
-    fn common_passwords_are_refused() {
+    #[tokio::test]
+    async fn common_passwords_are_refused() {
         for p in [
             "password",
             "password123",
@@ -82,33 +95,33 @@ mod tests {
             "qwertyuiop",
             "iloveyou1",
         ] {
-            assert_eq!(check(p, &[]), Err(PasswordError::TooCommon), "{p}");
+            assert_eq!(check(p, &[]).await, Err(PasswordError::TooCommon), "{p}");
         }
     }
 
-    #[test]
-    fn a_password_made_of_the_persons_own_name_is_refused() {
+    #[tokio::test]
+    async fn a_password_made_of_the_persons_own_name_is_refused() {
         assert_eq!(
-            check("margaret1987", &["Margaret Hamilton"]),
+            check("margaret1987", &["Margaret Hamilton"]).await,
             Err(PasswordError::TooCommon)
         );
     }
 
-    #[test]
-    fn a_password_made_of_the_company_name_is_refused() {
+    #[tokio::test]
+    async fn a_password_made_of_the_company_name_is_refused() {
         assert_eq!(
-            check("acmefamilylaw", &["Acme Family Law"]),
+            check("acmefamilylaw", &["Acme Family Law"]).await,
             Err(PasswordError::TooCommon)
         );
         assert_eq!(
-            check("AcmeFamilyLaw2026", &["Acme Family Law"]),
+            check("AcmeFamilyLaw2026", &["Acme Family Law"]).await,
             Err(PasswordError::TooCommon)
         );
     }
 
-    #[test]
-    fn an_uncommon_passphrase_is_accepted() {
-        assert_eq!(check("violet tugboat orchard", &[]), Ok(()));
-        assert_eq!(check("correct-horse-battery-staple", &[]), Ok(()));
+    #[tokio::test]
+    async fn an_uncommon_passphrase_is_accepted() {
+        assert_eq!(check("violet tugboat orchard", &[]).await, Ok(()));
+        assert_eq!(check("correct-horse-battery-staple", &[]).await, Ok(()));
     }
 }

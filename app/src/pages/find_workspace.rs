@@ -20,13 +20,10 @@ pub fn FindWorkspacePage() -> impl IntoView {
     // Reactive: with scripting on, the answer arrives by navigating to this same page.
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
-    let hint = match use_context::<Links>() {
-        Some(links) => format!(
-            "The first part of your workspace’s address, such as acme in acme.{}.",
-            links.apex_host()
-        ),
-        None => "The first part of your workspace’s address.".to_owned(),
-    };
+    let hint = format!(
+        "The first part of your workspace’s address, such as acme in acme.{}.",
+        expect_context::<Links>().apex_host()
+    );
     view! {
         <Title text="Find your workspace"/>
         <main id="main" class="auth-page">

@@ -78,7 +78,7 @@ impl LiveCheck {
 
 #[component]
 fn SignupForm() -> impl IntoView {
-    let links = use_context::<Links>().unwrap_or_else(|| Links::new("http", "localhost:3000"));
+    let links = expect_context::<Links>();
     let create = ServerAction::<CreateWorkspace>::new();
     let form = FormState::new(create);
     let pending = create.pending();

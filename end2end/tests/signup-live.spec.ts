@@ -1,5 +1,5 @@
 // The live parts of signup: they need scripting, so they run in the hydrated project.
-import { expect, test, APEX, hcrm, hydrated, liveChecksAnswered, newSignup, provisionTenant, ready, signUp, tenantUrl, uniqueSlug } from './support';
+import { expect, test, APEX, hcrm, hydrated, fillSignup, newSignup, provisionTenant, ready, signUp, tenantUrl, uniqueSlug } from './support';
 
 test.beforeEach(async ({}, testInfo) => {
   test.skip(!hydrated(testInfo), 'live checks need scripting');
@@ -97,12 +97,7 @@ test('ten simultaneous signups for one subdomain make exactly one workspace', as
     const signup = newSignup({ subdomain: contested, email: `racer${i}@${contested}.example.com`, company: `Racer ${i}` });
     await page.goto('/signup');
     await ready(page, testInfo);
-    await page.getByLabel('Company name').fill(signup.company);
-    await page.getByLabel('Subdomain').fill(contested);
-    await page.getByLabel('Your name').fill(signup.name);
-    await page.getByLabel('Work email').fill(signup.email);
-    await page.getByLabel('Password').fill(signup.password);
-    await liveChecksAnswered(page);
+    await fillSignup(page, signup);
     attempts.push({ context, page, signup });
   }
 

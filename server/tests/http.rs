@@ -118,13 +118,7 @@ async fn pages_carry_a_nonce_csp_and_the_usual_security_headers() {
     let html = response.text().await.unwrap();
 
     let csp = headers["content-security-policy"].to_str().unwrap();
-    let nonce = csp
-        .split("'nonce-")
-        .nth(1)
-        .unwrap()
-        .split('\'')
-        .next()
-        .unwrap();
+    let nonce = nonce_of(csp).expect("the policy names a nonce");
     assert!(
         html.contains(&format!("nonce=\"{nonce}\"")),
         "the scripts carry this response's nonce"
@@ -401,14 +395,15 @@ async fn concurrent_pages_each_keep_their_own_status_and_policy() {
 
     for (path, expected, status, policy, html) in answers {
         assert_eq!(status, expected, "{path}");
-        let nonce = policy
-            .split("'nonce-")
-            .nth(1)
-            .and_then(|rest| rest.split('\'').next())
-            .unwrap_or_else(|| panic!("{path}: no nonce in {policy:?}"));
+        let nonce = nonce_of(&policy).unwrap_or_else(|| panic!("{path}: no nonce in {policy:?}"));
         assert!(
             html.contains(&format!("nonce=\"{nonce}\"")),
             "{path}: the page's scripts carry the header's nonce"
         );
     }
+}
+
+/// The script nonce a Content-Security-Policy names.
+fn nonce_of(policy: &str) -> Option<&str> {
+    policy.split("'nonce-").nth(1)?.split('\'').next()
 }

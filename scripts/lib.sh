@@ -1,7 +1,7 @@
 # Shared by the scripts in this folder (sourced, not run).
 
 # Tools installed by scripts/setup: cargo's, and npm's wasm-opt (release builds; Debian's
-# binaryen breaks the wasm, TOOLCHAIN.md pitfall 2).
+# binaryen breaks the wasm: docs/toolchain.md).
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 # A heading, with the time since the script started (CI logs show where the time goes).

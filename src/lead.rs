@@ -46,6 +46,8 @@ const PHONE_MAX_CHARS: usize = 40;
 const PHONE_MIN_DIGITS: usize = 5;
 const PHONE_MESSAGE: &str = "Enter a phone number with at least 5 digits.";
 const CONTACT_MESSAGE: &str = "Provide an email or a phone number.";
+/// Postgres stores no NUL character, in text or in JSON.
+const NUL_MESSAGE: &str = "Remove the NUL character (\\0): it cannot be stored.";
 
 /// Parses an intake request body, collecting every field's error at once so
 /// the sender can fix them all in one go.
@@ -68,6 +70,10 @@ pub fn parse(body: &Value) -> Result<NewLead, FieldErrors> {
             }
         };
         if s.is_empty() {
+            return None;
+        }
+        if s.contains('\0') {
+            errors.insert(name.to_owned(), NUL_MESSAGE.to_owned());
             return None;
         }
         if let Some(max) = max.filter(|&max| s.chars().count() > max) {
@@ -115,6 +121,13 @@ pub fn parse(body: &Value) -> Result<NewLead, FieldErrors> {
         .filter(|(key, _)| !KNOWN_FIELDS.contains(&key.as_str()))
         .map(|(key, value)| (key.clone(), value.clone()))
         .collect();
+    for (key, value) in &extra {
+        if key.contains('\0') {
+            errors.insert("extra".to_owned(), NUL_MESSAGE.to_owned());
+        } else if holds_nul(value) {
+            errors.insert(key.clone(), NUL_MESSAGE.to_owned());
+        }
+    }
     if extra.len() > MAX_EXTRA_FIELDS {
         errors.insert(
             "extra".to_owned(),
@@ -137,6 +150,16 @@ pub fn parse(body: &Value) -> Result<NewLead, FieldErrors> {
     })
 }
 
+/// Whether a JSON value has a NUL character in any string or key inside it.
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
 /// 5 to 40 characters of digits, spaces and `+ - ( ) .`, with at least 5 digits.
 fn is_phone(s: &str) -> bool {
     let chars = s.chars().count();
@@ -145,26 +168,6 @@ fn is_phone(s: &str) -> bool {
         && digits >= PHONE_MIN_DIGITS
         && s.chars()
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')' | '.'))
-}
-
-impl NewLead {
-    /// A name to show in lists: "First Last" if either is known, else the
-    /// email, else the phone (empty if none of these is set).
-    pub fn display_name(&self) -> String {
-        let name = format!(
-            "{} {}",
-            self.first_name.as_deref().unwrap_or(""),
-            self.last_name.as_deref().unwrap_or("")
-        );
-        let name = name.trim();
-        if !name.is_empty() {
-            name.to_owned()
-        } else if let Some(email) = &self.email {
-            email.as_str().to_owned()
-        } else {
-            self.phone.clone().unwrap_or_default()
-        }
-    }
 }
 
 #[cfg(test)]
@@ -333,21 +336,28 @@ mod tests {
     }
 
     #[test]
-    fn the_display_name_prefers_the_name_then_email_then_phone() {
-        let mut lead = parse(&json!({
-            "first_name": "Ada",
-            "email": "ada@example.com",
-            "phone": "12345",
-        }))
-        .unwrap();
-        assert_eq!(lead.display_name(), "Ada");
-        lead.last_name = Some("Lovelace".to_owned());
-        assert_eq!(lead.display_name(), "Ada Lovelace");
-        lead.first_name = None;
-        assert_eq!(lead.display_name(), "Lovelace");
-        lead.last_name = None;
-        assert_eq!(lead.display_name(), "ada@example.com");
-        lead.email = None;
-        assert_eq!(lead.display_name(), "12345");
+    fn a_nul_character_in_a_field_is_refused_by_name() {
+        let errors = errors_of(json!({
+            "email": "a@example.com",
+            "first_name": "Ada\0",
+            "message": "line one\nline\0two",
+            "utm_source": ["ok", { "deep": "x\0" }],
+        }));
+        assert_eq!(
+            errors["first_name"],
+            "Remove the NUL character (\\0): it cannot be stored."
+        );
+        assert!(errors.contains_key("message"));
+        assert!(errors.contains_key("utm_source"));
+        assert_eq!(errors.len(), 3);
+        let key = errors_of(json!({ "email": "a@example.com", "bad\0key": 1 }));
+        assert!(key.contains_key("extra"));
+    }
+
+    #[test]
+    fn a_message_keeps_its_line_breaks() {
+        let lead =
+            parse(&json!({ "email": "a@example.com", "message": "Hi,\n\tcall me." })).unwrap();
+        assert_eq!(lead.message.as_deref(), Some("Hi,\n\tcall me."));
     }
 }

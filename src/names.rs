@@ -92,6 +92,12 @@ text_newtype!(
     Tagline, required: false, max: 160
 );
 
+text_newtype!(
+    /// Why staff rejected or suspended a workspace, as its admins will read it: 1 to 500
+    /// characters on one line.
+    Reason, required: true, max: 500
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

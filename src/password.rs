@@ -19,6 +19,10 @@ pub enum PasswordError {
     /// More than [`Password::MAX_CHARS`] characters.
     #[error("Use at most 128 characters.")]
     TooLong,
+    /// Holds the NUL character, which no form field may (it cannot reach the database,
+    /// and browsers never type it).
+    #[error("Remove the NUL character (\\0): a password can't contain it.")]
+    NulCharacter,
     /// Found by the server's common-password check (never by [`Password::parse`]).
     #[error("This password is too common or easy to guess; add words or length.")]
     TooCommon,
@@ -50,11 +54,39 @@ impl fmt::Debug for Password {
     }
 }
 
+/// A stored password hash in PHC string form (`$argon2id$v=19$m=…$salt$hash`).
+///
+/// Only ever written to the database, never read back by request traffic (which sees the
+/// hash's setting, its algorithm, parameters and salt, and asks the database to compare;
+/// see `docs/security.md`). Its `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// Wraps a PHC string made by the hasher.
+    pub fn new(phc: String) -> PasswordHash {
+        PasswordHash(phc)
+    }
+
+    /// The PHC string, for storage.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("PasswordHash(…)")
+    }
+}
+
 /// The length problem with `input`, if any, for live feedback while typing.
 /// Uses the same rules as [`Password::parse`] without taking the string.
 pub fn length_hint(input: &str) -> Option<PasswordError> {
     let chars = input.chars().count();
-    if chars < Password::MIN_CHARS {
+    if input.contains('\0') {
+        Some(PasswordError::NulCharacter)
+    } else if chars < Password::MIN_CHARS {
         Some(PasswordError::TooShort)
     } else if chars > Password::MAX_CHARS {
         Some(PasswordError::TooLong)
@@ -115,6 +147,14 @@ mod tests {
         assert_eq!(length_hint("short"), Some(PasswordError::TooShort));
         assert_eq!(length_hint(&"a".repeat(129)), Some(PasswordError::TooLong));
         assert_eq!(length_hint("long enough"), None);
+    }
+
+    #[test]
+    fn a_nul_character_is_refused() {
+        assert_eq!(
+            Password::parse("long enough\0".to_owned()).unwrap_err(),
+            PasswordError::NulCharacter
+        );
     }
 
     #[test]

@@ -95,9 +95,14 @@ impl TenantStatus {
         self == TenantStatus::Active
     }
 
-    /// Whether the public site is served.
-    pub fn is_live(self) -> bool {
-        self == TenantStatus::Active
+    /// Why a workspace in this status cannot be used, if it cannot: the sentence its
+    /// splash, sign-in and invite pages show.
+    pub fn closed_message(self) -> Option<&'static str> {
+        match self {
+            TenantStatus::Suspended => Some("This workspace is suspended."),
+            TenantStatus::Rejected => Some("This workspace's signup was not approved."),
+            TenantStatus::Pending | TenantStatus::Active => None,
+        }
     }
 }
 
@@ -245,12 +250,24 @@ mod tests {
     }
 
     #[test]
-    fn only_active_workspaces_accept_intake_and_are_live() {
+    fn only_active_workspaces_accept_intake() {
         for status in TenantStatus::ALL {
-            let active = status == TenantStatus::Active;
-            assert_eq!(status.accepts_intake(), active);
-            assert_eq!(status.is_live(), active);
+            assert_eq!(status.accepts_intake(), status == TenantStatus::Active);
         }
+    }
+
+    #[test]
+    fn suspended_and_rejected_workspaces_say_why_they_are_closed() {
+        assert_eq!(
+            TenantStatus::Suspended.closed_message(),
+            Some("This workspace is suspended.")
+        );
+        assert_eq!(
+            TenantStatus::Rejected.closed_message(),
+            Some("This workspace's signup was not approved.")
+        );
+        assert_eq!(TenantStatus::Pending.closed_message(), None);
+        assert_eq!(TenantStatus::Active.closed_message(), None);
     }
 
     #[test]

@@ -45,6 +45,14 @@ impl Token {
         &self.0
     }
 
+    /// The 32 bytes the token encodes.
+    pub fn bytes(&self) -> Option<[u8; 32]> {
+        URL_SAFE_NO_PAD
+            .decode(&self.0)
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+    }
+
     /// SHA-256 of the token text: what the database stores and looks up.
     pub fn hash(&self) -> [u8; 32] {
         Sha256::digest(self.0.as_bytes()).into()
@@ -110,6 +118,11 @@ mod tests {
         let expected: [u8; 32] = Sha256::digest(token.expose().as_bytes()).into();
         assert_eq!(token.hash(), expected);
         assert_ne!(token.hash(), Token::from_bytes([1; 32]).hash());
+    }
+
+    #[test]
+    fn a_token_gives_back_its_bytes() {
+        assert_eq!(Token::from_bytes([5; 32]).bytes(), Some([5; 32]));
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub enum AppError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error("{message}")]
     RateLimited {
         message: String,
@@ -72,6 +74,7 @@ impl AppError {
             AppError::SignInRequired => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
+            AppError::Conflict(_) => 409,
             AppError::RateLimited { .. } => 429,
             AppError::Unavailable => 503,
             AppError::Internal => 500,
@@ -88,16 +91,35 @@ impl FromServerFnError for AppError {
     }
 }
 
+/// A use case's error as the page shows it (the use case logged any cause already).
 #[cfg(feature = "ssr")]
-impl From<db::Error> for AppError {
-    fn from(error: db::Error) -> Self {
-        if error.is_unavailable() {
-            tracing::warn!(error = ?error, "database unavailable");
-            AppError::Unavailable
-        } else {
-            tracing::error!(error = ?error, "database error");
-            AppError::Internal
+impl From<usecases::Error> for AppError {
+    fn from(error: usecases::Error) -> Self {
+        use usecases::Error as E;
+        match error {
+            E::Invalid {
+                message, fields, ..
+            } => AppError::Invalid { message, fields },
+            E::SignInRequired => AppError::SignInRequired,
+            E::Unauthorized(message) | E::Forbidden { message, .. } => AppError::Forbidden(message),
+            E::NotFound(message) => AppError::NotFound(message),
+            E::Conflict { message, .. } => AppError::Conflict(message),
+            E::RateLimited {
+                message,
+                retry_after,
+            } => AppError::RateLimited {
+                message,
+                retry_after_secs: retry_after.as_secs().max(1),
+            },
+            E::Unavailable => AppError::Unavailable,
+            E::Internal => AppError::Internal,
         }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(fields: FieldErrors) -> Self {
+        AppError::fields(fields)
     }
 }
 

@@ -32,6 +32,10 @@ use crate::{
     site::Site,
 };
 
+/// Where every server function's URL starts (`.cargo/config.toml` sets it for Leptos's
+/// macro and for this crate alike).
+pub const SERVER_FN_PREFIX: &str = concat!(env!("SERVER_FN_PREFIX"), "/");
+
 /// The HTML document around the app (server only).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -95,7 +99,7 @@ pub fn App() -> impl IntoView {
         #[cfg(feature = "ssr")]
         {
             use_context::<ssr::AppState>()
-                .map(|state| state.links)
+                .map(|state| state.platform.links)
                 .unwrap_or_else(|| domain::Links::new("http", "localhost:3000"))
         }
         #[cfg(not(feature = "ssr"))]

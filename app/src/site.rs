@@ -51,17 +51,7 @@ pub fn use_tenant() -> Option<TenantSite> {
 pub fn site_of_request() -> Site {
     // No state while the server lists the app's routes at start-up: no site either.
     match use_context::<crate::ssr::AppState>() {
-        Some(state) => crate::ssr::request_site().public(&state.links),
+        Some(state) => crate::ssr::request_site().public(&state.platform.links),
         None => Site::UnknownHost,
-    }
-}
-
-/// Why a workspace cannot be used, if it cannot: the sentence its splash, sign-in and
-/// invite pages show.
-pub fn closed_message(status: TenantStatus) -> Option<&'static str> {
-    match status {
-        TenantStatus::Suspended => Some("This workspace is suspended."),
-        TenantStatus::Rejected => Some("This workspace's signup was not approved."),
-        TenantStatus::Pending | TenantStatus::Active => None,
     }
 }

@@ -17,7 +17,7 @@ test('suspending by CLI closes splash, sign-in, sessions and intake; reactivatin
   await expect(page).toHaveURL(tenantUrl(tenant.slug, '/login'));
   await signIn(page, testInfo, tenant.slug, tenant.adminEmail, PASSWORD);
   await expect(page.getByRole('alert').filter({ hasText: 'suspended' }).first()).toBeVisible();
-  await expect(page).toHaveURL(/\/login|\/api\//);
+  await expect(page).toHaveURL(/\/login|\/fn\//);
   const refused = await postLead(tenant.slug, tenant.apiKey, { email: 'new@example.com' });
   expect(refused.status).toBe(403);
   expect(refused.body.error).toBe('tenant_suspended');

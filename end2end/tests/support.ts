@@ -70,7 +70,7 @@ export function hcrm(...args: string[]): Promise<CliResult> {
 
 export interface Tenant { slug: string; name: string; adminEmail: string; apiKey: string; inviteUrl: string; id: string }
 
-/** Provisions a tenant with the CLI and reads the SPEC block it prints. */
+/** Provisions a tenant with the CLI and reads the block it prints. */
 export async function provisionTenant(name = 'Acme Family Law'): Promise<Tenant> {
   const slug = uniqueSlug();
   const adminEmail = `admin@${slug}.example.com`;
@@ -196,4 +196,18 @@ export async function signUp(page: Page, testInfo: TestInfo, signup: Signup) {
   await fillSignup(page, signup);
   await page.getByRole('button', { name: 'Create workspace' }).click();
   await expect(page).toHaveURL(tenantUrl(signup.subdomain, '/welcome'));
+}
+
+/**
+ * Holds the page's wasm back until the returned function is called, so that a test can
+ * type into the server-rendered form before it hydrates, as a person on a slow phone does.
+ */
+export async function holdHydration(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/pkg/*.wasm', async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
 }

@@ -2,16 +2,19 @@
 //! - the availability check's server time with 100,000 tenants: p50 and p99 (< 5 ms);
 //! - signup's server time next to the password hash alone (within 1.5×).
 //!
-//! Both call the very functions the server functions run (`app::ssr::signup`), without
+//! Both call the very use cases the server functions call (`usecases::signup`), without
 //! HTTP, on the request pool (the restricted role), after warming up.
+
+#![allow(clippy::print_stdout, clippy::unwrap_used)]
 
 use std::time::{Duration, Instant};
 
-use app::ssr::signup::{SignupForm, availability, sign_up};
 use db::testing::TestDb;
-use domain::Password;
-use leptos::config::LeptosOptions;
-use server::{config::Config, startup};
+use domain::{
+    Password,
+    signup::{SignupForm, SignupRequest},
+};
+use usecases::signup::{SlugRules, availability, sign_up};
 
 const TENANTS: i64 = 100_000;
 const CHECKS: usize = 3_000;
@@ -29,12 +32,7 @@ fn ms(d: Duration) -> String {
 #[tokio::main]
 async fn main() {
     let test = TestDb::new().await;
-    let config = Config::from_lookup(|_| None).unwrap();
-    let state = startup::state(
-        &config,
-        test.db.clone(),
-        LeptosOptions::builder().output_name("hcrm").build(),
-    );
+    let platform = usecases::testing::platform(&test);
 
     // 100,000 tenants and some quarantined names, as the owner in one statement each.
     let started = Instant::now();
@@ -65,14 +63,14 @@ async fn main() {
         })
         .collect();
     for input in inputs.iter().take(200) {
-        availability(&state.db.app, &state.links, input)
+        availability(&platform, input, SlugRules::Signup)
             .await
             .unwrap();
     }
     let mut checks = Vec::with_capacity(CHECKS);
     for input in &inputs {
         let t = Instant::now();
-        availability(&state.db.app, &state.links, input)
+        availability(&platform, input, SlugRules::Signup)
             .await
             .unwrap();
         checks.push(t.elapsed());
@@ -82,28 +80,29 @@ async fn main() {
     // Signup against the password hash alone, alternating so that both see the same
     // machine (a 2-core box's timings drift from minute to minute).
     let password = Password::parse("violet tugboat orchard".into()).unwrap();
-    app::ssr::passwords::warm_up();
+    usecases::passwords::warm_up();
     let mut strength = Vec::with_capacity(SIGNUPS);
     let mut hashes = Vec::with_capacity(SIGNUPS);
     let mut signups = Vec::with_capacity(SIGNUPS);
     for i in 0..SIGNUPS + 3 {
         let t = Instant::now();
-        app::ssr::passwords::check_not_common(&password, &["Bench Person", "Bench Company"])
+        usecases::passwords::check_not_common(&password, &["Bench Person", "Bench Company"])
             .await
             .unwrap();
         let strength_time = t.elapsed();
         let t = Instant::now();
-        db::credentials::hash_password(&password).await.unwrap();
+        usecases::passwords::hash(&password).await.unwrap();
         let hash_time = t.elapsed();
-        let form = SignupForm {
+        let request = SignupRequest::parse(SignupForm {
             company: format!("Bench Company {i}"),
             subdomain: format!("bench-signup-{i}"),
             name: "Bench Person".into(),
             email: format!("person{i}@bench.example.com"),
             password: "violet tugboat orchard".into(),
-        };
+        })
+        .unwrap();
         let t = Instant::now();
-        sign_up(&state, None, form).await.unwrap();
+        sign_up(&platform, None, request).await.unwrap();
         let signup_time = t.elapsed();
         if i >= 3 {
             strength.push(strength_time);

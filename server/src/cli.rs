@@ -1,25 +1,22 @@
-//! The staff CLI, `cargo hcrm <command>` (SPEC, "Provisioning"). It reaches the same
-//! database as the server: `DATABASE_URL`, else the embedded cluster (started if needed,
-//! and stopped again afterwards unless the server is using it).
+//! The staff CLI, `cargo hcrm <command>` (`docs/product.md`, "Provisioning"). It reaches
+//! the same database as the server: `DATABASE_URL`, else the embedded cluster (started if
+//! needed, and stopped again afterwards unless the server is using it). Each command is a
+//! door to a use case, the same function the staff console calls.
 //!
-//! Bad arguments (clap's or ours) exit with status 2 after a one-line error, having
-//! written nothing; a failure of the database exits with 1.
+//! Bad arguments (clap's or ours), and a change the data does not allow, exit with status
+//! 2 after a one-line error, having written nothing; a failure underneath exits with 1.
 
-use std::{fmt::Write as _, process::ExitCode};
+use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use db::{
-    Database, Tx, audit,
-    provisioning::{FirstAdmin, NewTenant, ProvisionError, provision_tenant},
-    tenants::{self, ResolvedTenant},
+use domain::{Email, Reason, Slug, StatusAction, TenantName};
+use usecases::{
+    Actor, Platform,
+    change_status::{QUARANTINE_DAYS, StatusChanged, change_status, delete_tenant},
+    staff_accounts::Created,
 };
-use domain::{ApiKey, Email, Links, Slug, StatusAction, TenantName, TenantStatus};
-use serde_json::json;
 
 use crate::{config::Config, database::DatabaseHandle};
-
-/// Days a deleted tenant's subdomain stays unavailable (SPEC, "Tenant life cycle").
-pub const QUARANTINE_DAYS: i32 = 30;
 
 #[derive(Debug, Parser)]
 #[command(name = "hcrm", about = "HREF CRM staff commands", version)]
@@ -80,9 +77,15 @@ pub enum CliError {
     Failed(String),
 }
 
-impl From<db::Error> for CliError {
-    fn from(e: db::Error) -> Self {
-        CliError::Failed(format!("{e:?}"))
+impl From<usecases::Error> for CliError {
+    fn from(e: usecases::Error) -> Self {
+        use usecases::Error as E;
+        match e {
+            E::Invalid { .. } | E::NotFound(_) | E::Conflict { .. } | E::Forbidden { .. } => {
+                CliError::Usage(e.to_string())
+            }
+            other => CliError::Failed(other.to_string()),
+        }
     }
 }
 
@@ -91,7 +94,7 @@ pub async fn run() -> ExitCode {
     crate::telemetry::init(crate::telemetry::CLI_LOG);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        // --help and --version print in full; mistakes get one line (SPEC).
+        // --help and --version print in full; mistakes get one line.
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
             return ExitCode::SUCCESS;
@@ -115,11 +118,18 @@ pub async fn run() -> ExitCode {
         Ok(database) => database,
         Err(message) => return fail(CliError::Failed(message)),
     };
-    let result = execute(&cli.command, &database.db, &config.links()).await;
+    let result = match config.platform(database.db.clone()) {
+        Ok(platform) => execute(&cli.command, &platform).await,
+        Err(message) => Err(CliError::Failed(message)),
+    };
     database.close().await;
     match result {
         Ok(output) => {
-            print!("{output}");
+            // The CLI's result is its output.
+            #[allow(clippy::print_stdout)]
+            {
+                print!("{output}");
+            }
             ExitCode::SUCCESS
         }
         Err(e) => fail(e),
@@ -152,10 +162,8 @@ pub fn validate(command: &Command) -> Result<(), CliError> {
             TenantName::parse(name).map_err(|e| usage(&e, "invalid name"))?;
             Email::parse(admin_email).map_err(|e| usage(&e, "invalid admin email"))?;
         }
-        Command::Reject { reason, .. } | Command::Suspend { reason, .. }
-            if reason.trim().is_empty() =>
-        {
-            return Err(CliError::Usage("--reason must not be empty".into()));
+        Command::Reject { reason, .. } | Command::Suspend { reason, .. } => {
+            Reason::parse(reason).map_err(|e| usage(&e, "invalid --reason"))?;
         }
         Command::DeleteTenant { slug, yes: false } => {
             return Err(CliError::Usage(format!(
@@ -170,202 +178,110 @@ pub fn validate(command: &Command) -> Result<(), CliError> {
     Ok(())
 }
 
+/// A slug argument, trimmed and lower-cased like the server does.
+fn slug(input: &str) -> Result<Slug, CliError> {
+    Slug::parse(input).map_err(|e| CliError::Usage(format!("invalid slug {input:?}: {e}")))
+}
+
+async fn status(
+    p: &Platform,
+    slug: &str,
+    action: StatusAction,
+    reason: Option<Reason>,
+) -> Result<StatusChanged, CliError> {
+    Ok(change_status(p, &self::slug(slug)?, action, reason.as_ref(), &Actor::Cli).await?)
+}
+
+fn reason(input: &str) -> Result<Reason, CliError> {
+    Reason::parse(input).map_err(|e| CliError::Usage(format!("invalid --reason: {e}")))
+}
+
 /// Runs a validated command and returns what to print.
-pub async fn execute(command: &Command, db: &Database, links: &Links) -> Result<String, CliError> {
+pub async fn execute(command: &Command, p: &Platform) -> Result<String, CliError> {
+    let actor = Actor::Cli;
     match command {
         Command::ProvisionTenant {
             slug,
             name,
             admin_email,
-        } => provision(db, links, slug, name, admin_email).await,
+        } => {
+            let name = TenantName::parse(name)
+                .map_err(|e| CliError::Usage(format!("invalid name: {e}")))?;
+            let email = Email::parse(admin_email)
+                .map_err(|e| CliError::Usage(format!("invalid admin email: {e}")))?;
+            let provisioned =
+                usecases::provision::provision(p, self::slug(slug)?, name, email, &actor).await?;
+            Ok(provisioned.summary(&p.links))
+        }
         Command::Approve { slug } => {
-            change_status(db, links, slug, StatusAction::Approve, None).await
-        }
-        Command::Reject { slug, reason } => {
-            change_status(db, links, slug, StatusAction::Reject, Some(reason)).await
-        }
-        Command::Suspend { slug, reason } => {
-            change_status(db, links, slug, StatusAction::Suspend, Some(reason)).await
+            let changed = status(p, slug, StatusAction::Approve, None).await?;
+            Ok(format!(
+                "Approved {}: the workspace is live at {}\n",
+                changed.slug,
+                p.links.tenant_url(&changed.slug, "/")
+            ))
         }
         Command::Reactivate { slug } => {
-            change_status(db, links, slug, StatusAction::Reactivate, None).await
+            let changed = status(p, slug, StatusAction::Reactivate, None).await?;
+            Ok(format!(
+                "Reactivated {}: sign-in and intake work again.\n",
+                changed.slug
+            ))
         }
-        Command::DeleteTenant { slug, .. } => delete(db, slug).await,
-        Command::RotateKey { slug } => rotate_key(db, slug).await,
-        Command::CreateStaff { email } => create_staff(db, links, email).await,
+        Command::Suspend { slug, reason: why } => {
+            let changed = status(p, slug, StatusAction::Suspend, Some(reason(why)?)).await?;
+            Ok(format!(
+                "Suspended {}; {} session(s) ended. No data was removed.\n",
+                changed.slug, changed.sessions_ended
+            ))
+        }
+        Command::Reject { slug, reason: why } => {
+            let changed = status(p, slug, StatusAction::Reject, Some(reason(why)?)).await?;
+            Ok(format!(
+                "Rejected {}'s signup; {} session(s) ended.\n",
+                changed.slug, changed.sessions_ended
+            ))
+        }
+        Command::DeleteTenant { slug, .. } => {
+            let deleted = delete_tenant(p, &self::slug(slug)?, &actor).await?;
+            Ok(format!(
+                "Deleted {} and all its data. The subdomain stays unavailable for {QUARANTINE_DAYS} days.\n",
+                deleted.slug
+            ))
+        }
+        Command::RotateKey { slug } => {
+            let slug = self::slug(slug)?;
+            let tenant = db::tenants::resolve(&p.db.app, slug.as_str())
+                .await
+                .map_err(usecases::Error::from)?
+                .ok_or_else(|| {
+                    CliError::Usage(format!("no tenant has the slug {:?}", slug.as_str()))
+                })?;
+            let key = usecases::rotate_key::rotate_key(p, tenant.id, &actor).await?;
+            Ok(format!(
+                "New API key for {} (store securely; not retrievable again; the old key no longer works):\n  {}\n",
+                tenant.slug,
+                key.expose()
+            ))
+        }
+        Command::CreateStaff { email } => {
+            let email =
+                Email::parse(email).map_err(|e| CliError::Usage(format!("invalid email: {e}")))?;
+            let (created, token) =
+                usecases::staff_accounts::create_staff(p, &email, &actor).await?;
+            let what = match created {
+                Created::New => "Staff account created for",
+                Created::Existing => "Staff account exists for",
+            };
+            Ok(format!(
+                "{what} {email}.\nOne-time link to set its password (works once, for {hours} hours; \
+                 earlier links no longer work):\n  {link}\n",
+                email = email.as_str(),
+                hours = db::staff::TOKEN_VALID_HOURS,
+                link = p
+                    .links
+                    .apex_url(&format!("/admin/setup/{}", token.expose())),
+            ))
+        }
     }
-}
-
-async fn provision(
-    db: &Database,
-    links: &Links,
-    slug: &str,
-    name: &str,
-    admin_email: &str,
-) -> Result<String, CliError> {
-    let new = NewTenant {
-        slug: Slug::parse(slug).map_err(|e| CliError::Usage(format!("invalid slug: {e}")))?,
-        name: TenantName::parse(name).map_err(|e| CliError::Usage(format!("invalid name: {e}")))?,
-        status: TenantStatus::Active,
-    };
-    let email = Email::parse(admin_email)
-        .map_err(|e| CliError::Usage(format!("invalid admin email: {e}")))?;
-    let mut tx = db.owner.begin().await.map_err(db::Error::from)?;
-    let provisioned = provision_tenant(&mut tx, &new, &FirstAdmin::Invite(email), "cli", links)
-        .await
-        .map_err(|e| match e {
-            ProvisionError::SlugTaken => CliError::Usage(format!("the slug {slug:?} is taken")),
-            ProvisionError::SlugQuarantined => CliError::Usage(format!(
-                "the slug {slug:?} belonged to a deleted tenant and is quarantined"
-            )),
-            // The CLI invites its admin; it never creates an account.
-            ProvisionError::EmailTaken => CliError::Failed("unexpected account conflict".into()),
-            ProvisionError::Db(e) => e.into(),
-        })?;
-    tx.commit().await.map_err(db::Error::from)?;
-
-    let slug = new.slug.as_str();
-    let invite = provisioned
-        .admin_invite
-        .map(|token| links.tenant_url(slug, &format!("/invite/{}", token.expose())))
-        .unwrap_or_default();
-    let key = provisioned.api_key.expose();
-    let intake = links.tenant_url(slug, "/api/leads/intake");
-    let rule = "===========================================";
-    let mut out = String::new();
-    let _ = write!(
-        out,
-        "{rule}\n  Tenant provisioned: {name}\n{rule}\n\n  Slug:          {slug}\n  Tenant ID:     {id}\n\n  \
-         --- ONE-TIME ---\n  API key (store securely; not retrievable again):\n    {key}\n\n  \
-         --- LINKS ---\n  Splash:        {splash}\n  Admin invite:  {invite}\n  Intake URL:    {intake}\n\n  \
-         --- TEST INTAKE ---\n  curl -X POST {intake} \\\n    -H \"Content-Type: application/json\" \\\n    \
-         -H \"X-API-Key: {key}\" \\\n    -d '{{\"first_name\":\"Test\",\"email\":\"test@example.com\",\"source\":\"manual-test\"}}'\n",
-        name = new.name.as_str(),
-        id = provisioned.tenant_id,
-        splash = links.tenant_url(slug, "/"),
-    );
-    Ok(out)
-}
-
-/// The tenant with this slug, or a usage error.
-async fn find(db: &Database, slug: &str) -> Result<ResolvedTenant, CliError> {
-    let normalized = slug.trim().to_lowercase();
-    tenants::resolve(&db.owner, &normalized)
-        .await?
-        .ok_or_else(|| CliError::Usage(format!("no tenant has the slug {slug:?}")))
-}
-
-/// An owner transaction scoped to `tenant` (the owner bypasses row-level security, but
-/// every tenant write goes through the same scoping).
-async fn begin(db: &Database, tenant: &ResolvedTenant) -> Result<Tx, CliError> {
-    Ok(db::begin_tenant(&db.owner, tenant.id).await?)
-}
-
-async fn change_status(
-    db: &Database,
-    links: &Links,
-    slug: &str,
-    action: StatusAction,
-    reason: Option<&str>,
-) -> Result<String, CliError> {
-    let tenant = find(db, slug).await?;
-    let next = tenant
-        .status
-        .apply(action)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", tenant.slug)))?;
-    let mut tx = begin(db, &tenant).await?;
-    let reason = reason.map(str::trim);
-    tenants::update_status(&mut tx, tenant.id, next, reason).await?;
-    let ended = if next.can_sign_in() {
-        0
-    } else {
-        db::sessions::delete_for_tenant(&mut tx, tenant.id).await?
-    };
-    audit::record(
-        &mut tx,
-        Some(tenant.id),
-        "cli",
-        &format!("tenant.{}", action.as_str()),
-        json!({ "from": tenant.status.as_str(), "to": next.as_str(), "reason": reason }),
-    )
-    .await?;
-    tx.commit().await.map_err(db::Error::from)?;
-    let slug = &tenant.slug;
-    Ok(match action {
-        StatusAction::Approve => format!(
-            "Approved {slug}: the workspace is live at {}\n",
-            links.tenant_url(slug, "/")
-        ),
-        StatusAction::Reactivate => format!("Reactivated {slug}: sign-in and intake work again.\n"),
-        StatusAction::Suspend => {
-            format!("Suspended {slug}; {ended} session(s) ended. No data was removed.\n")
-        }
-        StatusAction::Reject => format!("Rejected {slug}'s signup; {ended} session(s) ended.\n"),
-    })
-}
-
-async fn delete(db: &Database, slug: &str) -> Result<String, CliError> {
-    let tenant = find(db, slug).await?;
-    let mut tx = begin(db, &tenant).await?;
-    audit::record(
-        &mut tx,
-        Some(tenant.id),
-        "cli",
-        "tenant.deleted",
-        json!({ "slug": tenant.slug, "name": tenant.name, "status": tenant.status.as_str() }),
-    )
-    .await?;
-    tenants::delete(&mut tx, tenant.id, &tenant.slug, QUARANTINE_DAYS).await?;
-    tx.commit().await.map_err(db::Error::from)?;
-    Ok(format!(
-        "Deleted {} and all its data. The subdomain stays unavailable for {QUARANTINE_DAYS} days.\n",
-        tenant.slug
-    ))
-}
-
-async fn rotate_key(db: &Database, slug: &str) -> Result<String, CliError> {
-    let tenant = find(db, slug).await?;
-    let key: ApiKey = db::credentials::new_api_key();
-    let mut tx = begin(db, &tenant).await?;
-    tenants::rotate_api_key(&mut tx, &key).await?;
-    audit::record(
-        &mut tx,
-        Some(tenant.id),
-        "cli",
-        "tenant.api_key_rotated",
-        json!({ "prefix": key.display_prefix() }),
-    )
-    .await?;
-    tx.commit().await.map_err(db::Error::from)?;
-    Ok(format!(
-        "New API key for {} (store securely; not retrievable again; the old key no longer works):\n  {}\n",
-        tenant.slug,
-        key.expose()
-    ))
-}
-
-async fn create_staff(db: &Database, links: &Links, email: &str) -> Result<String, CliError> {
-    let email = Email::parse(email).map_err(|e| CliError::Usage(format!("invalid email: {e}")))?;
-    let mut tx = db.owner.begin().await.map_err(db::Error::from)?;
-    let (created, token) = db::staff::create_or_renew(&mut tx, &email).await?;
-    audit::record(
-        &mut tx,
-        None,
-        "cli",
-        "staff.password_link_issued",
-        json!({ "email": email.as_str(), "new_account": created == db::staff::Created::New }),
-    )
-    .await?;
-    tx.commit().await.map_err(db::Error::from)?;
-    let what = match created {
-        db::staff::Created::New => "Staff account created for",
-        db::staff::Created::Existing => "Staff account exists for",
-    };
-    Ok(format!(
-        "{what} {email}.\nOne-time link to set its password (works once, for {hours} hours; \
-         earlier links no longer work):\n  {link}\n",
-        email = email.as_str(),
-        hours = db::staff::TOKEN_VALID_HOURS,
-        link = links.apex_url(&format!("/admin/setup/{}", token.expose())),
-    ))
 }

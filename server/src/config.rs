@@ -1,12 +1,13 @@
-//! Configuration from the environment (SPEC, "Configuration"): every variable optional.
+//! Configuration from the environment (README, "Configuration"): every variable optional.
 
-use std::{env, sync::Arc};
+use std::{env, path::PathBuf, sync::Arc};
 
-use app::ssr::{
-    Settings,
-    limits::{Limit, Limits},
-};
 use domain::Links;
+use usecases::{
+    Platform, Settings,
+    limits::{Limit, Limits},
+    sealing::MailKey,
+};
 
 /// Everything the server and the CLI read from the environment.
 #[derive(Clone, Debug)]
@@ -22,7 +23,12 @@ pub struct Config {
     /// The sender of every email (`MAIL_FROM`).
     pub mail_from: String,
     pub dev_mail: bool,
-    pub trust_proxy: bool,
+    /// How many proxies in front of the server append to `X-Forwarded-For`.
+    pub trusted_proxies: usize,
+    /// The key that seals email bodies (`OUTBOX_KEY`); unset: a key file in the data folder.
+    pub outbox_key: Option<String>,
+    /// Where the embedded Postgres and the outbox key file live (`HCRM_DATA_DIR`).
+    pub data_dir: PathBuf,
     pub signup_limit: Limit,
     pub check_limit: Limit,
     pub login_limit: Limit,
@@ -72,6 +78,17 @@ impl Config {
                 ));
             }
         };
+        let trusted_proxies = match lookup("TRUST_PROXY") {
+            None => 0,
+            Some(value) => value.trim().parse::<usize>().map_err(|_| {
+                format!(
+                    "TRUST_PROXY must be the number of trusted proxies (0, 1, 2, …), not {value:?}"
+                )
+            })?,
+        };
+        let data_dir = lookup("HCRM_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(db::embedded::default_data_dir);
         let mail_from = lookup("MAIL_FROM").unwrap_or_else(|| {
             let host = app_domain.split(':').next().unwrap_or("localhost");
             format!("HREF CRM <no-reply@{host}>")
@@ -85,7 +102,9 @@ impl Config {
             smtp_url: lookup("SMTP_URL"),
             mail_from,
             dev_mail: flag("DEV_MAIL")?,
-            trust_proxy: flag("TRUST_PROXY")?,
+            trusted_proxies,
+            outbox_key: lookup("OUTBOX_KEY"),
+            data_dir,
             signup_limit: limit("SIGNUP_LIMIT", "5/15m")?,
             check_limit: limit("CHECK_LIMIT", "60/1m")?,
             login_limit: limit("LOGIN_LIMIT", "10/15m")?,
@@ -97,22 +116,42 @@ impl Config {
         Links::new(&self.app_protocol, &self.app_domain)
     }
 
-    pub fn settings(&self) -> Arc<Settings> {
-        Arc::new(Settings {
+    pub fn settings(&self) -> Settings {
+        Settings {
             auto_approve_signups: self.auto_approve_signups,
             dev_mail: self.dev_mail,
-            trust_proxy: self.trust_proxy,
+            trusted_proxies: self.trusted_proxies,
             https: self.app_protocol == "https",
-        })
+        }
     }
 
-    pub fn limits(&self) -> Arc<Limits> {
-        Arc::new(Limits::new(
+    pub fn limits(&self) -> Limits {
+        Limits::new(
             self.signup_limit,
             self.check_limit,
             self.intake_limit,
             self.login_limit,
-        ))
+        )
+    }
+
+    /// The key that seals email bodies: `OUTBOX_KEY`, else `outbox.key` in the data
+    /// folder (made on first use).
+    pub fn mail_key(&self) -> Result<MailKey, String> {
+        MailKey::load(
+            self.outbox_key.as_deref(),
+            &self.data_dir.join("outbox.key"),
+        )
+    }
+
+    /// The platform for this configuration on an open database.
+    pub fn platform(&self, db: db::Database) -> Result<Platform, String> {
+        Ok(Platform {
+            db,
+            links: self.links(),
+            limits: Arc::new(self.limits()),
+            settings: Arc::new(self.settings()),
+            mail_key: self.mail_key()?,
+        })
     }
 }
 
@@ -136,7 +175,8 @@ mod tests {
         assert_eq!(config.app_domain, "localhost:3000");
         assert_eq!(config.app_protocol, "http");
         assert!(config.database_url.is_none());
-        assert!(!config.auto_approve_signups && !config.dev_mail && !config.trust_proxy);
+        assert!(!config.auto_approve_signups && !config.dev_mail);
+        assert_eq!(config.trusted_proxies, 0);
         assert_eq!(config.signup_limit.count, 5);
         assert_eq!(config.check_limit.count, 60);
         assert_eq!(config.login_limit.count, 10);
@@ -163,6 +203,16 @@ mod tests {
             config(&[("SIGNUP_LIMIT", "lots")])
                 .unwrap_err()
                 .contains("SIGNUP_LIMIT")
+        );
+    }
+
+    #[test]
+    fn trust_proxy_is_a_number_of_proxies() {
+        assert_eq!(config(&[("TRUST_PROXY", "2")]).unwrap().trusted_proxies, 2);
+        assert!(
+            config(&[("TRUST_PROXY", "yes")])
+                .unwrap_err()
+                .contains("TRUST_PROXY")
         );
     }
 

@@ -1,9 +1,9 @@
 //! Opening the database for the server and the CLI: `DATABASE_URL`, or the embedded
-//! cluster in the checkout's `.data/` folder.
+//! cluster in the checkout's `.data/` folder (`HCRM_DATA_DIR`).
 
 use db::{
     Database,
-    embedded::{Embedded, Tuning, default_data_dir},
+    embedded::{Embedded, Tuning},
 };
 
 use crate::config::Config;
@@ -20,8 +20,9 @@ impl DatabaseHandle {
         let (owner_url, embedded) = match &config.database_url {
             Some(url) => (url.clone(), None),
             None => {
-                let embedded = tokio::task::spawn_blocking(|| {
-                    Embedded::start(&default_data_dir(), "postgres", Tuning::Durable)
+                let data_dir = config.data_dir.clone();
+                let embedded = tokio::task::spawn_blocking(move || {
+                    Embedded::start(&data_dir, "postgres", Tuning::Durable)
                 })
                 .await
                 .map_err(|e| e.to_string())?

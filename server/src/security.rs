@@ -1,4 +1,5 @@
-//! Cross-site request checks and security headers (SECURITY.md, "Sessions and requests").
+//! Cross-site request checks, security headers, and the rule that every redirect we build
+//! stays on this host (`docs/security.md`, "Requests").
 
 use app::ssr::{
     AppState,
@@ -12,8 +13,9 @@ use axum::{
 };
 
 /// Tenants share a site, so SameSite cookies do not stop `mallory.<apex>` from posting to
-/// `acme.<apex>`: every state-changing request must come from its own origin. The intake
-/// API is exempt: it authenticates with an API key, never a cookie.
+/// `acme.<apex>`: every state-changing request to the site (pages, server functions) must
+/// come from its own origin. The plain HTTP API has its own router without this check: it
+/// authenticates with an API key, never a cookie.
 pub async fn require_same_origin(
     State(state): State<AppState>,
     request: Request,
@@ -23,12 +25,12 @@ pub async fn require_same_origin(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || request.uri().path() == "/api/leads/intake" {
+    if safe {
         return next.run(request).await;
     }
     let headers = request.headers();
-    let own_origin =
-        crate::tenancy::host(&request).map(|host| format!("{}://{host}", state.links.protocol()));
+    let own_origin = crate::tenancy::host(&request)
+        .map(|host| format!("{}://{host}", state.platform.links.protocol()));
     let allowed = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
         Some(origin) => Some(origin.to_lowercase()) == own_origin,
         None => headers
@@ -44,7 +46,7 @@ pub async fn require_same_origin(
 
 /// Headers for every response. Pages get a Content-Security-Policy with a fresh nonce,
 /// which the request carries to the renderer (`app::ssr::page`); anything else gets a
-/// policy that allows nothing.
+/// policy that allows nothing. A 503 (the database away) always says when to retry.
 pub async fn security_headers(
     State(state): State<AppState>,
     mut request: Request,
@@ -53,6 +55,7 @@ pub async fn security_headers(
     let nonce = leptos::nonce::Nonce::new().to_string();
     request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    let response_status = response.status();
     let is_page = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -68,14 +71,20 @@ pub async fn security_headers(
         HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if state.settings.https {
+    if response_is_unavailable(&response_status) && !headers.contains_key(header::RETRY_AFTER) {
+        headers.insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECS),
+        );
+    }
+    if state.platform.settings.https {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=31536000"),
         );
     }
     if is_page {
-        let policy = content_security_policy(&nonce, &state.links);
+        let policy = content_security_policy(&nonce, &state.platform.links);
         if let Ok(value) = HeaderValue::from_str(&policy) {
             headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
@@ -103,11 +112,38 @@ pub async fn refuse_errors_in_urls(request: Request, next: Next) -> Response {
     let kept: String = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form_urlencoded::parse(query.as_bytes()).filter(|(key, _)| !is_forged(key)))
         .finish();
-    let path = request.uri().path();
+    let path = same_host_path(request.uri().path());
     let location = if kept.is_empty() {
-        path.to_owned()
+        path
     } else {
         format!("{path}?{kept}")
     };
     axum::response::Redirect::to(&location).into_response()
+}
+
+/// How long a client should wait before retrying a 503.
+const RETRY_AFTER_SECS: &str = "5";
+
+fn response_is_unavailable(status: &StatusCode) -> bool {
+    *status == StatusCode::SERVICE_UNAVAILABLE
+}
+
+/// `path` as a path of this same host: one leading `/`, never `//` or `/\`, which a
+/// browser would read as another host (`//evil.example/` is an address on evil.example).
+pub fn same_host_path(path: &str) -> String {
+    format!("/{}", path.trim_start_matches(['/', '\\']))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_that_a_browser_would_read_as_another_host_stays_on_this_one() {
+        assert_eq!(same_host_path("//evil.example/"), "/evil.example/");
+        assert_eq!(same_host_path("/\\evil.example/"), "/evil.example/");
+        assert_eq!(same_host_path("/\\/evil.example"), "/evil.example");
+        assert_eq!(same_host_path("/leads"), "/leads");
+        assert_eq!(same_host_path(""), "/");
+    }
 }

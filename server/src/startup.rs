@@ -5,104 +5,138 @@ use std::{net::SocketAddr, sync::OnceLock};
 use app::ssr::AppState;
 use axum::{
     Router,
+    http::{StatusCode, header},
     middleware::from_fn_with_state,
-    routing::{get, post},
+    response::{IntoResponse, Response},
+    routing::get,
 };
 use http::{HeaderName, Request};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+use usecases::Platform;
 
 use crate::{
     config::Config,
     database::DatabaseHandle,
-    http::{dev_mail, handoff, health, intake, logo, server_fns},
+    http::{api, dev_mail, handoff, logo, server_fns},
     security, telemetry, tenancy, workers,
 };
 
-/// How long a session lasts without a request (SECURITY.md).
+/// How long a session lasts without a request (`docs/security.md`, "Sessions").
 const SESSION_IDLE_MINUTES: i64 = 30;
 
-/// The whole application: pages, server functions, API routes and middleware.
+/// The whole application: the JSON API under `/api` with its own layers, and the site
+/// (pages, server functions and the site's plain routes) with sessions, the same-origin
+/// check and the no-JavaScript form fallback; around both, host resolution, security
+/// headers, a panic guard and request logging.
 pub fn router(state: AppState) -> Router {
-    let leptos_options = state.leptos_options.clone();
-    let routes = routes();
-    let context = page_context(&state);
+    let site = site(&state);
+    Router::new()
+        .nest("/api", api::router(&state))
+        .merge(site)
+        // Innermost first: the session store needs the tenant that `resolve_site` sets.
+        .layer(from_fn_with_state(state.clone(), tenancy::resolve_site))
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(CatchPanicLayer::custom(answer_panic))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let id = request
+                    .extensions()
+                    .get::<RequestId>()
+                    .and_then(|id| id.header_value().to_str().ok())
+                    .unwrap_or_default();
+                tracing::info_span!(
+                    "request",
+                    id,
+                    method = %request.method(),
+                    path = %telemetry::redacted_path(request.uri().path()),
+                    tenant = tracing::field::Empty,
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(HeaderName::from_static(
+            "x-request-id",
+        )))
+        .layer(SetRequestIdLayer::new(
+            HeaderName::from_static("x-request-id"),
+            MakeRequestUuid,
+        ))
+        .with_state(state)
+}
 
-    let mut api = Router::new()
-        .route("/api/health", get(health::health))
-        .route("/api/leads/intake", post(intake::intake))
+/// Pages, server functions, and the site's plain routes.
+fn site(state: &AppState) -> Router<AppState> {
+    let context = app::ssr::page::context(state);
+    let mut plain = Router::new()
         .route("/brand/logo", get(logo::logo))
-        .route("/handoff/{token}", get(handoff::handoff));
-    if state.settings.dev_mail {
-        api = api.route("/__dev/mail", get(dev_mail::dev_mail));
+        .route("/handoff/{link}", get(handoff::bind))
+        .route("/handoff/{link}/confirm", get(handoff::confirm))
+        .route("/handoff/{link}/finish", get(handoff::finish));
+    if state.platform.settings.dev_mail {
+        plain = plain.route("/__dev/mail", get(dev_mail::dev_mail));
     }
-
-    let sessions =
-        SessionManagerLayer::new(db::sessions::PgSessionStore::new(state.db.app.clone()))
-            .with_name(if state.settings.https {
-                "__Host-hcrm_session"
-            } else {
-                "hcrm_session"
-            })
-            .with_secure(state.settings.https)
-            .with_http_only(true)
-            .with_same_site(SameSite::Lax)
-            .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-                SESSION_IDLE_MINUTES,
-            )));
-
-    let request_id = HeaderName::from_static("x-request-id");
-    api.leptos_routes_with_context(&state, routes, context.clone(), {
-        let options = leptos_options.clone();
-        move || app::shell(options.clone())
+    let sessions = SessionManagerLayer::new(db::sessions::PgSessionStore::new(
+        state.platform.db.app.clone(),
+    ))
+    .with_name(if state.platform.settings.https {
+        "__Host-hcrm_session"
+    } else {
+        "hcrm_session"
     })
-    .fallback(leptos_axum::file_and_error_handler_with_context::<
-        AppState,
-        _,
-    >(context, app::shell))
-    // Innermost first. A form rendered again in place by `server_fn_outcomes` needs the
-    // session, so that layer is outside it; the session store needs the tenant that
-    // `resolve_site` sets.
-    .layer(from_fn_with_state(
-        state.clone(),
-        server_fns::server_fn_outcomes,
-    ))
-    .layer(sessions)
-    .layer(from_fn_with_state(
-        state.clone(),
-        security::require_same_origin,
-    ))
-    .layer(axum::middleware::from_fn(security::refuse_errors_in_urls))
-    .layer(from_fn_with_state(state.clone(), tenancy::resolve_site))
-    .layer(from_fn_with_state(
-        state.clone(),
-        security::security_headers,
-    ))
-    .layer(
-        TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            let id = request
-                .extensions()
-                .get::<RequestId>()
-                .and_then(|id| id.header_value().to_str().ok())
-                .unwrap_or_default();
-            tracing::info_span!(
-                "request",
-                id,
-                method = %request.method(),
-                path = %telemetry::redacted_path(request.uri().path()),
-                tenant = tracing::field::Empty,
-            )
-        }),
+    .with_secure(state.platform.settings.https)
+    .with_http_only(true)
+    .with_same_site(SameSite::Lax)
+    .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+        SESSION_IDLE_MINUTES,
+    )));
+    let options = state.leptos_options.clone();
+    plain
+        .leptos_routes_with_context(state, routes(), context.clone(), move || {
+            app::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context, app::shell))
+        // Innermost first. A form rendered again in place by `server_fn_outcomes` needs the
+        // session, so that layer is outside it.
+        .layer(from_fn_with_state(
+            state.clone(),
+            server_fns::server_fn_outcomes,
+        ))
+        .layer(sessions)
+        .layer(from_fn_with_state(
+            state.clone(),
+            security::require_same_origin,
+        ))
+        .layer(axum::middleware::from_fn(security::refuse_errors_in_urls))
+}
+
+/// A panicking request answers 500 instead of dropping the connection; the panic is
+/// logged with the request's span.
+fn answer_panic(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        "Something went wrong. Please try again.",
     )
-    .layer(PropagateRequestIdLayer::new(request_id.clone()))
-    .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-    .with_state(state)
+        .into_response()
 }
 
 /// The app's routes, worked out once per process. Working them out renders the app with
@@ -114,27 +148,6 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
-/// What every render and server function gets: the shared state, and the request's
-/// script nonce.
-pub fn page_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
-    let state = state.clone();
-    move || {
-        provide_context(state.clone());
-        app::ssr::page::provide_request_nonce();
-    }
-}
-
-/// The shared state for `config` and an open database.
-pub fn state(config: &Config, db: db::Database, leptos_options: LeptosOptions) -> AppState {
-    AppState {
-        leptos_options,
-        db,
-        links: config.links(),
-        limits: config.limits(),
-        settings: config.settings(),
-    }
-}
-
 /// Runs the server until SIGINT or SIGTERM, then finishes in-flight requests, stops the
 /// workers and closes the database.
 pub async fn run(config: Config) -> Result<(), String> {
@@ -143,21 +156,25 @@ pub async fn run(config: Config) -> Result<(), String> {
         .leptos_options;
     let addr = leptos_options.site_addr;
     let database = DatabaseHandle::open(&config).await?;
-    let state = state(&config, database.db.clone(), leptos_options);
+    let platform: Platform = config.platform(database.db.clone())?;
+    let state = AppState {
+        leptos_options,
+        platform,
+    };
 
     let mailer = match &config.smtp_url {
         Some(url) => Some(workers::Mailer::new(url, &config.mail_from)?),
         None => None,
     };
-    tokio::task::spawn_blocking(app::ssr::passwords::warm_up);
+    tokio::task::spawn_blocking(usecases::passwords::warm_up);
     let (stop, stopped) = watch::channel(false);
-    let workers = workers::spawn(state.clone(), mailer, stopped);
+    let workers = workers::spawn(state.platform.clone(), mailer, stopped);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!(
         "listening on http://{addr} — apex {}",
-        state.links.apex_url("/")
+        state.platform.links.apex_url("/")
     );
     let served = axum::serve(
         listener,

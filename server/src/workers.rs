@@ -1,18 +1,23 @@
-//! Background work: delivering the outbox (when `SMTP_URL` is set) and housekeeping
-//! (expired sessions, old sign-in failures and idempotency keys, idle rate-limit keys).
+//! Background work: delivering the outbox (when `SMTP_URL` is set) and housekeeping.
 
 use std::time::Duration;
 
-use app::ssr::AppState;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{Mailbox, MultiPart},
 };
 use tokio::{sync::watch, task::JoinHandle};
+use usecases::{
+    Platform,
+    outbox::{Backoff, Sender},
+    sealing::Body,
+};
 
 const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
-const BATCH: i64 = 20;
+const BATCH: usize = 20;
+/// An SMTP conversation that takes longer than this has failed.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where emails go: an SMTP relay and the sender address.
 pub struct Mailer {
@@ -25,24 +30,24 @@ impl Mailer {
     pub fn new(smtp_url: &str, from: &str) -> Result<Mailer, String> {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)
             .map_err(|e| format!("SMTP_URL: {e}"))?
+            .timeout(Some(SEND_TIMEOUT))
             .build();
         let from = from
             .parse()
             .map_err(|e| format!("MAIL_FROM {from:?}: {e}"))?;
         Ok(Mailer { transport, from })
     }
+}
 
-    async fn send(&self, email: &db::outbox::QueuedEmail) -> Result<(), String> {
+impl Sender for Mailer {
+    async fn send(&self, to: &str, subject: &str, body: &Body) -> Result<(), String> {
         let message = Message::builder()
             .from(self.from.clone())
-            .to(email
-                .to_address
-                .parse()
-                .map_err(|e| format!("recipient: {e}"))?)
-            .subject(email.subject.clone())
+            .to(to.parse().map_err(|e| format!("recipient: {e}"))?)
+            .subject(subject)
             .multipart(MultiPart::alternative_plain_html(
-                email.text_body.clone(),
-                email.html_body.clone(),
+                body.text.clone(),
+                body.html.clone(),
             ))
             .map_err(|e| e.to_string())?;
         self.transport
@@ -55,7 +60,7 @@ impl Mailer {
 
 /// Starts the workers; they stop when `stop` turns true.
 pub fn spawn(
-    state: AppState,
+    platform: Platform,
     mailer: Option<Mailer>,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
@@ -70,61 +75,19 @@ pub fn spawn(
                 _ = stop.changed() => break,
                 _ = outbox.tick(), if mailer.is_some() => {
                     if let Some(mailer) = &mailer {
-                        deliver_outbox(&state, mailer).await;
+                        deliver_outbox(&platform, mailer).await;
                     }
                 }
-                _ = housekeeping.tick() => housekeep(&state).await,
+                _ = housekeeping.tick() => usecases::housekeeping::sweep(&platform).await,
             }
         }
     })
 }
 
-/// Sends what is due. A failure backs off (see `db::outbox::mark_failed`) and is retried;
-/// an SMTP outage only builds a backlog.
-pub async fn deliver_outbox(state: &AppState, mailer: &Mailer) {
-    let emails = match db::outbox::claim_due(&state.db.owner, BATCH).await {
-        Ok(emails) => emails,
-        Err(e) => {
-            tracing::warn!(error = ?e, "cannot read the outbox");
-            return;
-        }
-    };
-    for email in emails {
-        let outcome = match mailer.send(&email).await {
-            Ok(()) => db::outbox::mark_sent(&state.db.owner, email.id).await,
-            Err(error) => {
-                tracing::warn!(email = %email.id, attempt = email.attempts, %error, "email not delivered");
-                db::outbox::mark_failed(&state.db.owner, email.id, &error).await
-            }
-        };
-        if let Err(e) = outcome {
-            tracing::warn!(error = ?e, email = %email.id, "cannot record the delivery");
-        }
+/// Sends what is due; a failure is logged and retried on a later tick.
+pub async fn deliver_outbox(platform: &Platform, mailer: &Mailer) {
+    if let Err(e) = usecases::outbox::deliver_due(platform, mailer, Backoff::default(), BATCH).await
+    {
+        tracing::warn!(error = ?e, "cannot deliver the outbox");
     }
-}
-
-async fn housekeep(state: &AppState) {
-    let owner = &state.db.owner;
-    let results = [
-        (
-            "expired sessions",
-            db::sessions::delete_expired(owner).await,
-        ),
-        (
-            "old sign-in failures",
-            db::login_failures::delete_old(owner).await,
-        ),
-        (
-            "expired idempotency keys",
-            db::idempotency::delete_expired(owner).await,
-        ),
-    ];
-    for (what, result) in results {
-        match result {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "housekeeping: {what}"),
-            Err(e) => tracing::warn!(error = ?e, "housekeeping failed: {what}"),
-        }
-    }
-    state.limits.forget_idle();
 }

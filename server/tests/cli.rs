@@ -1,5 +1,8 @@
 //! The staff CLI's commands, run through the same code as `cargo hcrm`.
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::TestApp;
@@ -31,7 +34,7 @@ async fn bad_provisioning_arguments_are_usage_errors_and_write_nothing() {
         assert!(is_usage(&result), "{slug:?} {name:?} {email:?}: {result:?}");
     }
     let tenants =
-        db::testing::scalar_i64(&app.state.db.owner, "select count(*) from tenants").await;
+        db::testing::scalar_i64(&app.state.platform.db.owner, "select count(*) from tenants").await;
     assert_eq!(tenants, 0);
 }
 
@@ -115,7 +118,7 @@ async fn the_life_cycle_follows_its_rules() {
     );
 
     let actions = db::testing::scalar_string(
-        &app.state.db.owner,
+        &app.state.platform.db.owner,
         "select string_agg(action, ',' order by created_at) from audit_log",
     )
     .await;
@@ -139,8 +142,13 @@ async fn a_pending_signup_can_be_rejected_with_a_reason() {
     .unwrap();
 
     let (status, reason) = (
-        db::testing::scalar_string(&app.state.db.owner, "select status from tenants").await,
-        db::testing::scalar_string(&app.state.db.owner, "select status_reason from tenants").await,
+        db::testing::scalar_string(&app.state.platform.db.owner, "select status from tenants")
+            .await,
+        db::testing::scalar_string(
+            &app.state.platform.db.owner,
+            "select status_reason from tenants",
+        )
+        .await,
     );
     assert_eq!((status.as_str(), reason.as_str()), ("rejected", "Spam"));
 }
@@ -166,7 +174,7 @@ async fn suspending_ends_the_tenants_sessions_only() {
 
     assert!(out.contains("1 session(s) ended"), "{out}");
     let left = db::testing::scalar_string(
-        &app.state.db.owner,
+        &app.state.platform.db.owner,
         "select string_agg(t.slug, ',') from sessions s join tenants t on t.id = s.tenant_id",
     )
     .await;
@@ -192,7 +200,7 @@ async fn deleting_needs_yes_then_removes_everything_but_the_audit_and_quarantine
     .await
     .unwrap();
 
-    let owner = &app.state.db.owner;
+    let owner = &app.state.platform.db.owner;
     for table in [
         "tenants",
         "pipeline_stages",
@@ -279,9 +287,11 @@ async fn create_staff_prints_a_link_that_sets_the_password_once() {
         "the link works once"
     );
 
-    let hash =
-        db::testing::scalar_string(&app.state.db.owner, "select password_hash from staff_users")
-            .await;
+    let hash = db::testing::scalar_string(
+        &app.state.platform.db.owner,
+        "select password_hash from staff_users",
+    )
+    .await;
     assert!(hash.starts_with("$argon2id$"));
 }
 

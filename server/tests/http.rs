@@ -1,5 +1,8 @@
 //! The server's HTTP behaviour outside intake: health, hosts, CSRF, headers, dev mail.
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::TestApp;

@@ -1,4 +1,7 @@
-//! `POST /api/leads/intake`: every answer of SPEC "Lead intake", over real HTTP.
+//! `POST /api/leads/intake`: every answer of `docs/product.md`, "Lead intake", over real HTTP.
+
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
@@ -8,7 +11,7 @@ use serde_json::{Value, json};
 use server::cli::Command;
 
 async fn lead_count(app: &TestApp) -> i64 {
-    db::testing::scalar_i64(&app.state.db.owner, "select count(*) from leads").await
+    db::testing::scalar_i64(&app.state.platform.db.owner, "select count(*) from leads").await
 }
 
 #[tokio::test]
@@ -24,8 +27,11 @@ async fn a_valid_lead_is_created_in_the_first_active_stage() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["stage"], "New");
     assert!(body["id"].as_str().unwrap().parse::<uuid::Uuid>().is_ok());
-    let extra =
-        db::testing::scalar_string(&app.state.db.owner, "select extra::text from leads").await;
+    let extra = db::testing::scalar_string(
+        &app.state.platform.db.owner,
+        "select extra::text from leads",
+    )
+    .await;
     assert_eq!(
         extra, r#"{"utm": "x"}"#,
         "unknown fields are kept as extra data"
@@ -315,17 +321,59 @@ async fn concurrent_retries_with_one_idempotency_key_create_one_lead() {
     });
     let responses = futures::future::join_all(sends).await;
 
-    let ids: Vec<Value> = {
-        let mut ids = Vec::new();
-        for response in responses {
-            let response = response.unwrap();
-            assert_eq!(response.status(), StatusCode::CREATED);
-            ids.push(response.json::<Value>().await.unwrap()["id"].clone());
+    // Each answer is the first request's (201, replayed or not), or, for a retry that
+    // arrived while the first was still in flight, 409 at once.
+    let mut ids: Vec<Value> = Vec::new();
+    for response in responses {
+        let response = response.unwrap();
+        match response.status() {
+            StatusCode::CREATED => ids.push(response.json::<Value>().await.unwrap()["id"].clone()),
+            StatusCode::CONFLICT => {
+                let body: Value = response.json().await.unwrap();
+                assert_eq!(body["error"], "idempotency_in_progress");
+            }
+            other => panic!("unexpected {other}"),
         }
-        ids
-    };
+    }
+    assert!(!ids.is_empty());
     assert!(ids.iter().all(|id| id == &ids[0]));
     assert_eq!(lead_count(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_retry_while_the_first_request_is_in_flight_is_told_so_at_once() {
+    // Arrange: the first request has claimed the key and not committed yet.
+    let app = TestApp::spawn().await;
+    let acme = app.provision("acme").await;
+    let tenant = db::tenants::resolve(&app.state.platform.db.app, "acme")
+        .await
+        .unwrap()
+        .unwrap();
+    let mut first = db::begin_tenant(&app.state.platform.db.app, tenant.id)
+        .await
+        .unwrap();
+    let claim = db::idempotency::claim(&mut first, tenant.id, "in-flight", &[1; 32])
+        .await
+        .unwrap();
+    assert_eq!(claim, db::idempotency::Claim::New);
+
+    // Act
+    let retry = app
+        .request(Method::POST, &app.tenant_host("acme"), "/api/leads/intake")
+        .header("X-API-Key", &acme.api_key)
+        .header("Idempotency-Key", "in-flight")
+        .json(&json!({ "email": "a@example.com" }))
+        .send()
+        .await
+        .unwrap();
+    first.rollback().await.unwrap();
+
+    // Assert: answered while the first request still held its row (waiting on it would
+    // have ended in the statement timeout's error), and nothing was created.
+    assert_eq!(retry.status(), StatusCode::CONFLICT);
+    let body: Value = retry.json().await.unwrap();
+    assert_eq!(body["error"], "idempotency_in_progress");
+    assert_eq!(lead_count(&app).await, 0);
 }
 
 #[tokio::test]

@@ -1,5 +1,8 @@
 //! Passwords, API keys and tokens never appear in the logs, even at debug level.
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::{

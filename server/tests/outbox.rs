@@ -1,5 +1,8 @@
 //! The outbox worker against a real SMTP server (an embedded one, on a random port).
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::{
@@ -66,7 +69,7 @@ fn smtp_server() -> (Arc<Mutex<Vec<Message>>>, u16) {
 }
 
 async fn outbox_row(app: &TestApp) -> (bool, i64, bool) {
-    let owner = &app.state.db.owner;
+    let owner = &app.state.platform.db.owner;
     (
         db::testing::scalar_i64(
             owner,
@@ -95,7 +98,7 @@ async fn a_queued_email_is_delivered_and_marked_sent() {
     )
     .unwrap();
 
-    deliver_outbox(&app.state, &mailer).await;
+    deliver_outbox(&app.state.platform, &mailer).await;
 
     let messages = received.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
@@ -111,7 +114,7 @@ async fn a_queued_email_is_delivered_and_marked_sent() {
     );
     assert_eq!(outbox_row(&app).await, (true, 1, false));
 
-    deliver_outbox(&app.state, &mailer).await;
+    deliver_outbox(&app.state.platform, &mailer).await;
     assert_eq!(
         received.lock().unwrap().len(),
         1,
@@ -134,7 +137,7 @@ async fn an_unreachable_relay_keeps_the_email_for_a_later_attempt() {
     )
     .unwrap();
 
-    deliver_outbox(&app.state, &down).await;
+    deliver_outbox(&app.state.platform, &down).await;
 
     assert_eq!(
         outbox_row(&app).await,
@@ -142,7 +145,7 @@ async fn an_unreachable_relay_keeps_the_email_for_a_later_attempt() {
         "kept, one attempt, error recorded"
     );
     let later = db::testing::scalar_i64(
-        &app.state.db.owner,
+        &app.state.platform.db.owner,
         "select count(*) from email_outbox where next_attempt_at > now()",
     )
     .await;
@@ -153,7 +156,118 @@ async fn an_unreachable_relay_keeps_the_email_for_a_later_attempt() {
         .await;
     let (received, port) = smtp_server();
     let up = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "no-reply@localhost").unwrap();
-    deliver_outbox(&app.state, &up).await;
+    deliver_outbox(&app.state.platform, &up).await;
     assert_eq!(received.lock().unwrap().len(), 1);
     assert!(outbox_row(&app).await.0);
+}
+
+/// A relay of the test's own: counts what it is asked to send, takes `delay` per email,
+/// and fails every time when `failing`.
+#[derive(Default)]
+struct Relay {
+    sent: Mutex<Vec<String>>,
+    delay: std::time::Duration,
+    failing: bool,
+}
+
+impl usecases::outbox::Sender for Relay {
+    async fn send(
+        &self,
+        to: &str,
+        _subject: &str,
+        _body: &usecases::sealing::Body,
+    ) -> Result<(), String> {
+        tokio::time::sleep(self.delay).await;
+        if self.failing {
+            return Err("550 relay says no".into());
+        }
+        self.sent.lock().unwrap().push(to.to_owned());
+        Ok(())
+    }
+}
+
+fn no_wait(max_attempts: i32) -> usecases::outbox::Backoff {
+    usecases::outbox::Backoff {
+        base: std::time::Duration::ZERO,
+        cap: std::time::Duration::ZERO,
+        max_attempts,
+    }
+}
+
+#[tokio::test]
+async fn after_its_last_attempt_an_email_is_marked_failed_and_kept() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let relay = Relay {
+        failing: true,
+        ..Relay::default()
+    };
+
+    for _ in 0..5 {
+        usecases::outbox::deliver_due(&app.state.platform, &relay, no_wait(3), 10)
+            .await
+            .unwrap();
+    }
+
+    let owner = &app.state.platform.db.owner;
+    assert_eq!(
+        db::testing::scalar_string(
+            owner,
+            "select status || ' ' || attempts || ' ' || last_error from email_outbox"
+        )
+        .await,
+        "failed 3 550 relay says no",
+        "three attempts, then failed, not tried again"
+    );
+    assert_eq!(
+        db::testing::scalar_i64(
+            owner,
+            "select count(*) from email_outbox where failed_at is not null"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn two_workers_never_send_one_email_twice_even_when_a_send_outlasts_its_retry_time() {
+    // Arrange: five emails, and a relay that takes its time.
+    let app = TestApp::spawn().await;
+    for slug in ["a1", "a2", "a3", "a4", "a5"] {
+        app.provision(slug).await;
+    }
+    let relay = Relay {
+        delay: std::time::Duration::from_millis(300),
+        ..Relay::default()
+    };
+    let platform = app.state.platform.clone();
+
+    // Act: one worker starts; while it is sending, every email becomes due again (as a
+    // lease that ran out would make it), and a second worker starts too.
+    let first = usecases::outbox::deliver_due(&platform, &relay, no_wait(10), 10);
+    let second = async {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        app.owner_sql("update email_outbox set next_attempt_at = now() - interval '1 hour' where status = 'pending'")
+            .await;
+        usecases::outbox::deliver_due(&platform, &relay, no_wait(10), 10).await
+    };
+    let (a, b) = tokio::join!(first, second);
+
+    // Assert
+    let sent = relay.sent.lock().unwrap().clone();
+    assert_eq!(a.unwrap() + b.unwrap(), 5);
+    let mut unique = sent.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(sent.len(), 5, "five sends: {sent:?}");
+    assert_eq!(unique.len(), 5, "each email once: {sent:?}");
+    assert_eq!(
+        db::testing::scalar_i64(
+            &app.state.platform.db.owner,
+            "select count(*) from email_outbox where status = 'sent' and sealed_body is null"
+        )
+        .await,
+        5,
+        "sent, and the bodies dropped"
+    );
 }

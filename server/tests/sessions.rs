@@ -1,5 +1,8 @@
 //! Sign-in sessions over HTTP: cookies, id renewal, tenant binding, the per-account limit.
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use app::api::auth::{GetViewer, SignIn};
@@ -134,7 +137,7 @@ async fn too_many_failed_sign_ins_lock_the_account_even_against_the_right_passwo
 async fn without_the_database_pages_and_intake_answer_503_and_health_says_so() {
     let app = TestApp::spawn().await;
     let acme = app.provision("acme").await;
-    app.state.db.app.close().await;
+    app.state.platform.db.app.close().await;
 
     let page = app
         .request(Method::GET, &app.tenant_host("acme"), "/")

@@ -1,19 +1,35 @@
 //! Self-service signup: the validators, the transaction, races, limits, hand-off, welcome.
 
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
+
+use std::net::IpAddr;
 
 use app::{
     api::{
-        signup::{CheckSubdomain, EmailWorkspaces, SubdomainState},
+        signup::{CheckSubdomain, EmailWorkspaces},
         welcome::GetWelcome,
     },
     error::AppError,
-    ssr::signup::{SignupForm, availability, sign_up},
 };
-use common::{TestApp, session_cookie};
+use common::{TestApp, location, session_cookie};
+use domain::signup::{SignupForm, SignupRequest, SubdomainState};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use server::cli::Command;
+use usecases::signup::{SignedUp, SlugRules};
+
+/// Signs up as the server function does: parse, then the use case.
+async fn sign_up(
+    app: &TestApp,
+    client: Option<IpAddr>,
+    form: SignupForm,
+) -> Result<SignedUp, AppError> {
+    let request = SignupRequest::parse(form)?;
+    Ok(usecases::signup::sign_up(&app.state.platform, client, request).await?)
+}
 
 fn form(slug: &str, email: &str) -> SignupForm {
     SignupForm {
@@ -27,7 +43,7 @@ fn form(slug: &str, email: &str) -> SignupForm {
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     db::testing::scalar_i64(
-        &app.state.db.owner,
+        &app.state.platform.db.owner,
         &format!("select count(*) from {table}"),
     )
     .await
@@ -54,12 +70,12 @@ async fn a_signup_creates_a_pending_workspace_with_its_admin_handoff_and_emails(
     .unwrap();
 
     // Act
-    let signed_up = sign_up(&app.state, None, form("acme", "Grace@Acme.test"))
+    let signed_up = sign_up(&app, None, form("acme", "Grace@Acme.test"))
         .await
         .unwrap();
 
     // Assert
-    let owner = &app.state.db.owner;
+    let owner = &app.state.platform.db.owner;
     assert_eq!(signed_up.slug.as_str(), "acme");
     assert!(
         signed_up
@@ -108,12 +124,13 @@ async fn with_automatic_approval_the_workspace_is_active_and_staff_are_not_asked
     .await
     .unwrap();
 
-    sign_up(&app.state, None, form("acme", "grace@acme.test"))
+    sign_up(&app, None, form("acme", "grace@acme.test"))
         .await
         .unwrap();
 
     assert_eq!(
-        db::testing::scalar_string(&app.state.db.owner, "select status from tenants").await,
+        db::testing::scalar_string(&app.state.platform.db.owner, "select status from tenants")
+            .await,
         "active"
     );
     assert_eq!(
@@ -133,7 +150,7 @@ async fn every_field_is_checked_and_nothing_is_written_on_bad_input() {
         password: "short".into(),
     };
 
-    let result = sign_up(&app.state, None, bad).await;
+    let result = sign_up(&app, None, bad).await;
 
     assert_eq!(field_error(&result, "company"), "This field is required.");
     assert!(field_error(&result, "subdomain").contains("hyphen"));
@@ -160,7 +177,7 @@ async fn a_common_password_is_refused() {
     let mut weak = form("acme", "grace@acme.test");
     weak.password = "acmefamilylaw".into();
 
-    let result = sign_up(&app.state, None, weak).await;
+    let result = sign_up(&app, None, weak).await;
 
     assert!(field_error(&result, "password").contains("too common"));
     assert_eq!(count(&app, "tenants").await, 0);
@@ -172,7 +189,7 @@ async fn a_subdomain_can_come_from_the_company_name() {
     let mut blank = form("", "grace@acme.test");
     blank.company = "Café Zürich & Co".into();
 
-    let signed_up = sign_up(&app.state, None, blank).await.unwrap();
+    let signed_up = sign_up(&app, None, blank).await.unwrap();
 
     assert_eq!(signed_up.slug.as_str(), "cafe-zurich-and-co");
 }
@@ -189,7 +206,9 @@ async fn taken_reserved_and_quarantined_subdomains_come_with_available_suggestio
     })
     .await
     .unwrap();
-    let check = |name: &'static str| availability(&app.state.db.app, &app.state.links, name);
+    let check = |name: &'static str| {
+        usecases::signup::availability(&app.state.platform, name, SlugRules::Signup)
+    };
 
     let taken = check("ACME ").await.unwrap();
     let reserved = check("admin").await.unwrap();
@@ -215,7 +234,7 @@ async fn taken_reserved_and_quarantined_subdomains_come_with_available_suggestio
     assert_eq!(free.state, SubdomainState::Available);
     assert!(free.suggestions.is_empty());
 
-    let result = sign_up(&app.state, None, form("acme", "grace@acme.test")).await;
+    let result = sign_up(&app, None, form("acme", "grace@acme.test")).await;
     assert!(
         field_error(&result, "subdomain").contains("is taken. Try acme-team, acme-crm or acme-co.")
     );
@@ -225,13 +244,8 @@ async fn taken_reserved_and_quarantined_subdomains_come_with_available_suggestio
 async fn simultaneous_signups_for_one_subdomain_make_exactly_one_workspace_and_no_orphans() {
     let app = TestApp::spawn().await;
 
-    let attempts = (0..10).map(|i| {
-        sign_up(
-            &app.state,
-            None,
-            form("race", &format!("racer{i}@race.test")),
-        )
-    });
+    let attempts =
+        (0..10).map(|i| sign_up(&app, None, form("race", &format!("racer{i}@race.test"))));
     let results = futures::future::join_all(attempts).await;
 
     let winners = results.iter().filter(|r| r.is_ok()).count();
@@ -253,7 +267,7 @@ async fn simultaneous_signups_for_one_subdomain_make_exactly_one_workspace_and_n
 #[tokio::test]
 async fn an_existing_account_joins_only_with_its_own_password() {
     let app = TestApp::spawn().await;
-    sign_up(&app.state, None, form("first", "grace@acme.test"))
+    sign_up(&app, None, form("first", "grace@acme.test"))
         .await
         .unwrap();
     app.owner_sql("update users set email_verified_at = now()")
@@ -261,11 +275,11 @@ async fn an_existing_account_joins_only_with_its_own_password() {
 
     let mut wrong = form("second", "grace@acme.test");
     wrong.password = "some other password".into();
-    let refused = sign_up(&app.state, None, wrong).await;
+    let refused = sign_up(&app, None, wrong).await;
     assert!(field_error(&refused, "password").contains("already has an HREF CRM account"));
     assert_eq!(count(&app, "tenants").await, 1);
 
-    sign_up(&app.state, None, form("second", "grace@acme.test"))
+    sign_up(&app, None, form("second", "grace@acme.test"))
         .await
         .unwrap();
 
@@ -286,24 +300,20 @@ async fn the_signup_limit_counts_well_formed_attempts_per_address() {
     typo.email = "x".into();
     for _ in 0..3 {
         assert!(matches!(
-            sign_up(&app.state, ip, typo.clone()).await,
+            sign_up(&app, ip, typo.clone()).await,
             Err(AppError::Invalid { .. })
         ));
     }
 
-    sign_up(&app.state, ip, form("one", "a@one.test"))
-        .await
-        .unwrap();
-    sign_up(&app.state, ip, form("two", "a@two.test"))
-        .await
-        .unwrap();
-    let third = sign_up(&app.state, ip, form("three", "a@three.test")).await;
+    sign_up(&app, ip, form("one", "a@one.test")).await.unwrap();
+    sign_up(&app, ip, form("two", "a@two.test")).await.unwrap();
+    let third = sign_up(&app, ip, form("three", "a@three.test")).await;
 
     assert!(
         matches!(third, Err(AppError::RateLimited { ref message, .. }) if message.contains("Too many signups"))
     );
     let elsewhere = sign_up(
-        &app.state,
+        &app,
         Some("192.0.2.8".parse().unwrap()),
         form("four", "a@four.test"),
     )
@@ -350,23 +360,21 @@ async fn the_availability_check_lives_on_the_apex_only() {
 #[tokio::test]
 async fn the_handoff_signs_in_once_and_the_welcome_page_shows_the_key_once() {
     let app = TestApp::spawn().await;
-    let signed_up = sign_up(&app.state, None, form("acme", "grace@acme.test"))
+    let signed_up = sign_up(&app, None, form("acme", "grace@acme.test"))
         .await
         .unwrap();
-    let path = &signed_up.handoff_url[signed_up.handoff_url.find("/handoff/").unwrap()..];
     let host = app.tenant_host("acme");
+    let secret = signed_up.browser_secret.expose();
 
-    let first = app.request(Method::GET, &host, path).send().await.unwrap();
-    let again = app.request(Method::GET, &host, path).send().await.unwrap();
+    let first = app
+        .follow_handoff("acme", &signed_up.handoff_url, secret)
+        .await;
+    let again = app
+        .follow_handoff("acme", &signed_up.handoff_url, secret)
+        .await;
 
-    assert_eq!(first.status(), StatusCode::SEE_OTHER);
-    assert_eq!(first.headers()["location"], "/welcome");
-    assert_eq!(
-        again.headers()["location"],
-        "/login?handoff=expired",
-        "single use"
-    );
-    let cookie = session_cookie(&first).unwrap();
+    assert!(again.is_none(), "single use");
+    let cookie = first.expect("the signing-up browser is signed in");
     let welcome: Value = app
         .call::<GetWelcome>(&host, Some(&cookie), &[])
         .await
@@ -404,9 +412,64 @@ async fn the_handoff_signs_in_once_and_the_welcome_page_shows_the_key_once() {
 }
 
 #[tokio::test]
+async fn a_handoff_link_opened_by_another_browser_signs_nobody_in() {
+    // Login CSRF: someone signs up, then gets their hand-off link opened by someone else,
+    // who would be working in the first person's workspace without knowing it.
+    let app = TestApp::spawn().await;
+    let signed_up = sign_up(&app, None, form("acme", "grace@acme.test"))
+        .await
+        .unwrap();
+    let host = app.tenant_host("acme");
+    let path = &signed_up.handoff_url[signed_up.handoff_url.find("/handoff/").unwrap()..];
+
+    // The other browser opens the link and follows every redirect, with no apex cookie.
+    let opened = app.request(Method::GET, &host, path).send().await.unwrap();
+    let stranger = app
+        .follow_handoff("acme", &signed_up.handoff_url, "not-the-signup-secret")
+        .await;
+    // Having bound the link in the other browser, the signer confirms it with their own
+    // apex cookie: the other browser's finish must still fail, for want of the proof.
+    let confirm = location(&opened).unwrap();
+    let bad_proof = confirm.replace("?n=", "?n=AAAA");
+    let confirmed = app
+        .request(
+            Method::GET,
+            &app.apex,
+            &bad_proof[bad_proof.find("/handoff/").unwrap()..],
+        )
+        .header(
+            "Cookie",
+            format!("hcrm_signup={}", signed_up.browser_secret.expose()),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    assert!(session_cookie(&opened).is_none());
+    assert!(
+        stranger.is_none(),
+        "no session without the signup's apex cookie"
+    );
+    assert!(
+        location(&confirmed)
+            .unwrap()
+            .ends_with("/login?handoff=expired"),
+        "no confirmation without the workspace host's secret"
+    );
+    assert_eq!(
+        db::testing::scalar_i64(
+            &app.state.platform.db.owner,
+            "select count(*) from handoff_tokens where used_at is not null or confirmed_at is not null",
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn an_expired_handoff_does_not_sign_in() {
     let app = TestApp::spawn().await;
-    let signed_up = sign_up(&app.state, None, form("acme", "grace@acme.test"))
+    let signed_up = sign_up(&app, None, form("acme", "grace@acme.test"))
         .await
         .unwrap();
     app.owner_sql("update handoff_tokens set expires_at = now() - interval '1 second'")
@@ -421,6 +484,15 @@ async fn an_expired_handoff_does_not_sign_in() {
 
     assert_eq!(response.headers()["location"], "/login?handoff=expired");
     assert!(session_cookie(&response).is_none());
+    assert!(
+        app.follow_handoff(
+            "acme",
+            &signed_up.handoff_url,
+            signed_up.browser_secret.expose()
+        )
+        .await
+        .is_none()
+    );
 }
 
 #[tokio::test]
@@ -428,22 +500,11 @@ async fn a_verification_link_works_once() {
     use app::api::welcome::ConfirmEmail;
 
     let app = TestApp::spawn().await;
-    sign_up(&app.state, None, form("acme", "grace@acme.test"))
+    sign_up(&app, None, form("acme", "grace@acme.test"))
         .await
         .unwrap();
-    let text = db::testing::scalar_string(
-        &app.state.db.owner,
-        "select text_body from email_outbox where subject like 'Verify%'",
-    )
-    .await;
-    let token = text
-        .split("/verify/")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
+    let link = app.emailed_path("grace@acme.test", "/verify/").await;
+    let token = link.trim_start_matches("/verify/").to_owned();
     let host = app.tenant_host("acme");
 
     let first: Value = app
@@ -470,7 +531,7 @@ async fn a_verification_link_works_once() {
 #[tokio::test]
 async fn asking_for_ones_workspaces_answers_alike_and_mails_only_known_addresses() {
     let app = TestApp::spawn().await;
-    sign_up(&app.state, None, form("acme", "grace@acme.test"))
+    sign_up(&app, None, form("acme", "grace@acme.test"))
         .await
         .unwrap();
     let before = count(&app, "email_outbox").await;
@@ -488,10 +549,15 @@ async fn asking_for_ones_workspaces_answers_alike_and_mails_only_known_addresses
         unknown.headers().get("serverfnredirect")
     );
     assert_eq!(count(&app, "email_outbox").await, before + 1);
-    let list = db::testing::scalar_string(
-        &app.state.db.owner,
-        "select text_body from email_outbox where subject = 'Your HREF CRM workspaces'",
-    )
-    .await;
-    assert!(list.contains(&format!("Acme Family Law: http://acme.{}/login", app.apex)));
+    let mail = app.mail_to("grace@acme.test").await;
+    let list = mail
+        .iter()
+        .find(|m| m["subject"] == "Your HREF CRM workspaces")
+        .unwrap();
+    assert!(
+        list["text"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("Acme Family Law: http://acme.{}/login", app.apex))
+    );
 }

@@ -27,89 +27,22 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 }
 
 /// Signs a member in with email and password, then goes to the pipeline.
-///
-/// A wrong password, an unknown address and a person who is not a member of this tenant
-/// all get the same answer, after the same amount of work.
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::{
-        site::closed_message,
-        ssr::{app_state, auth, limits::retry_phrase, require_tenant},
-    };
-    use db::{credentials, login_failures, users};
-    use domain::{Email, FieldErrors, Password};
+    use crate::ssr::{auth, platform, require_tenant};
+    use domain::{Email, Fields};
 
-    let state = app_state()?;
-    let tenant = require_tenant()?;
-    let mut fields = FieldErrors::new();
-    let parsed_email =
-        Email::parse(&email).map_err(|e| fields.insert("email".into(), e.to_string()));
+    let (platform, tenant) = (platform()?, require_tenant()?);
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&email));
     if password.is_empty() {
-        fields.insert("password".into(), "Enter your password.".into());
+        fields.add("password", "Enter your password.");
     }
-    let Ok(email) = parsed_email else {
-        return Err(AppError::fields(fields));
+    let Some(email) = email.filter(|_| fields.is_empty()) else {
+        return Err(fields.into_errors().into());
     };
-    if !fields.is_empty() {
-        return Err(AppError::fields(fields));
-    }
-    if let Some(message) = closed_message(tenant.status) {
-        return Err(AppError::Forbidden(message.to_owned()));
-    }
-
-    let limit = state.limits.login;
-    let mut tx = db::begin_tenant(&state.db.app, tenant.id).await?;
-    let failures =
-        login_failures::count_recent(&mut tx, email.as_str(), limit.window.as_secs() as i64)
-            .await?;
-    let found = users::find_member_credentials(&mut tx, &email).await?;
-    tx.commit().await.map_err(db::Error::from)?;
-    if failures >= i64::from(limit.count) {
-        return Err(AppError::RateLimited {
-            message: format!(
-                "Too many failed sign-ins for this account. {}",
-                retry_phrase(limit.window)
-            ),
-            retry_after_secs: limit.window.as_secs(),
-        });
-    }
-
-    // A password outside the length rules cannot be anyone's: it still costs a
-    // verification, so that the answer takes as long as for a real account.
-    let candidate = Password::parse(password).ok();
-    let stored = found
-        .as_ref()
-        .map(|(credentials, _)| &credentials.password_hash);
-    let verified = match &candidate {
-        Some(p) => credentials::verify_password(p, stored).await,
-        None => {
-            let filler =
-                Password::parse("x".repeat(Password::MIN_CHARS)).map_err(|_| AppError::Internal)?;
-            credentials::verify_password(&filler, None).await
-        }
-    };
-
-    let mut tx = db::begin_tenant(&state.db.app, tenant.id).await?;
-    let signed_in = match (verified, found) {
-        (true, Some((credentials, _role))) => {
-            login_failures::clear(&mut tx, email.as_str()).await?;
-            Some(credentials.user_id)
-        }
-        _ => {
-            login_failures::record(&mut tx, tenant.id, email.as_str()).await?;
-            None
-        }
-    };
-    tx.commit().await.map_err(db::Error::from)?;
-
-    let Some(user) = signed_in else {
-        return Err(AppError::field(
-            "password",
-            "That email and password don't match an account of this workspace.",
-        ));
-    };
-    let session = auth::session().await?;
-    auth::start_session(&session, tenant.id, user).await?;
+    let user = usecases::sign_in::sign_in(&platform, &tenant, &email, &password).await?;
+    auth::start_session(&auth::session().await?, tenant.id, user).await?;
     leptos_axum::redirect("/leads");
     Ok(())
 }
@@ -119,8 +52,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::ssr::auth;
 
-    let session = auth::session().await?;
-    auth::end_session(&session).await?;
+    auth::end_session(&auth::session().await?).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -69,6 +69,34 @@ impl FormState {
     }
 }
 
+/// What the person typed into the input `id` before the page hydrated, read while it
+/// hydrates (else `None`). With scripting on, the server-rendered form is usable for as
+/// long as the wasm takes to load; an input whose value is bound to a signal would be reset
+/// to the signal's first value when hydration takes it over, so a signal bound to an input
+/// starts from this (`docs/architecture.md`, "Forms").
+pub fn typed_before_hydration(id: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+        if !hydrating {
+            return None;
+        }
+        let element = web_sys::window()?.document()?.get_element_by_id(id)?;
+        Some(
+            element
+                .dyn_into::<web_sys::HtmlInputElement>()
+                .ok()?
+                .value(),
+        )
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = id;
+        None
+    }
+}
+
 /// A labelled input with its hint and its error message.
 #[component]
 pub fn Field(

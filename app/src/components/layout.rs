@@ -21,12 +21,15 @@ where
     match result {
         Ok(data) => view! { <WorkspaceLayout>{page(data)}</WorkspaceLayout> }.into_any(),
         Err(AppError::SignInRequired) => view! { <Redirect path="/login"/> }.into_any(),
-        Err(e) => view! {
+        Err(e) => {
+            crate::components::set_status(e.status());
+            view! {
             <main id="main" class="message-page">
                 <p class="notice notice-error" role="alert">{e.to_string()}</p>
             </main>
+            }
+            .into_any()
         }
-        .into_any(),
     }
 }
 

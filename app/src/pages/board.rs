@@ -1,11 +1,12 @@
 //! `/leads`: the pipeline board. One column per stage in pipeline order, newest leads
 //! first, and a way to move each lead to another stage.
 
+use domain::board::{Board, Card, Column};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::leads::{Board, Card, Column, MoveLead, get_board},
+    api::leads::{MoveLead, get_board},
     components::{
         form::{FormAlert, FormState},
         layout::member_view,

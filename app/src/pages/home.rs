@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::{
     components::set_status,
     pages::not_found::NotFound,
-    site::{Site, TenantSite, closed_message, use_site},
+    site::{Site, TenantSite, use_site},
 };
 
 #[component]
@@ -57,10 +57,10 @@ fn Landing() -> impl IntoView {
     }
 }
 
-/// A tenant's branded front door (SPEC, "Accessible names": h1, logo, tagline, `--brand`).
+/// A tenant's branded front door: its name as the h1, its logo, tagline and `--brand` colour.
 #[component]
 fn Splash(tenant: TenantSite) -> impl IntoView {
-    let closed = closed_message(tenant.status);
+    let closed = tenant.status.closed_message();
     if closed.is_some() {
         set_status(403);
     }

@@ -1,12 +1,12 @@
 //! `/invite/<token>`: accept an invite to a workspace.
 
-use domain::Role;
+use domain::{Role, invite::InviteView};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::invites::{AcceptInvite, InviteView, get_invite},
+    api::invites::{AcceptInvite, get_invite},
     components::{
         form::{Field, FormAlert, FormState},
         set_status,

@@ -9,7 +9,7 @@ use crate::{
     api::auth::{SignIn, SignOut, get_viewer},
     components::form::{Field, FormAlert, FormState},
     pages::{find_workspace::FindWorkspacePage, not_found::NotFound},
-    site::{Site, TenantSite, closed_message, use_site},
+    site::{Site, TenantSite, use_site},
 };
 
 #[component]
@@ -29,7 +29,7 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
     let viewer = Resource::new(|| (), |_| get_viewer());
     let pending = sign_in.pending();
     let handoff_expired = use_query_map().read_untracked().get("handoff").is_some();
-    let notice = match (tenant.status, closed_message(tenant.status)) {
+    let notice = match (tenant.status, tenant.status.closed_message()) {
         (_, Some(message)) => Some(view! {
             <p class="notice notice-error" role="alert">{message} " Signing in is not possible."</p>
         }.into_any()),

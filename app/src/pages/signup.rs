@@ -4,14 +4,18 @@
 
 use std::time::Duration;
 
-use domain::{Email, Links, slug::suggest_from_name};
+use domain::{
+    Email, Links,
+    signup::{Availability, PasswordRating, SubdomainState},
+    slug::suggest_from_name,
+};
 use leptos::{prelude::*, task::spawn_local};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::signup::{Availability, CreateWorkspace, SubdomainState, check_subdomain, rate_password},
-    components::form::{Field, FormAlert, FormState},
+    api::signup::{CreateWorkspace, check_subdomain, rate_password},
+    components::form::{Field, FormAlert, FormState, typed_before_hydration},
     error::AppError,
     pages::not_found::NotFound,
     site::{Site, use_site},
@@ -84,8 +88,15 @@ fn SignupForm() -> impl IntoView {
     let pending = create.pending();
     let prefilled = use_query_map().read_untracked().get("subdomain");
 
-    let company = RwSignal::new(form.value("company").unwrap_or_default());
-    let typed_subdomain = form.value("subdomain").filter(|s| !s.is_empty());
+    // What was typed before the page hydrated wins over what the server rendered.
+    let company = RwSignal::new(
+        typed_before_hydration("field-company")
+            .or_else(|| form.value("company"))
+            .unwrap_or_default(),
+    );
+    let typed_subdomain = typed_before_hydration("field-subdomain")
+        .or_else(|| form.value("subdomain"))
+        .filter(|s| !s.trim().is_empty());
     let edited = RwSignal::new(prefilled.is_some() || typed_subdomain.is_some());
     let subdomain = RwSignal::new(
         typed_subdomain
@@ -93,7 +104,7 @@ fn SignupForm() -> impl IntoView {
             .unwrap_or_else(|| suggest_from_name(&company.get_untracked())),
     );
     let availability = RwSignal::new(None::<Result<Availability, AppError>>);
-    let rating = RwSignal::new(None::<Result<crate::api::signup::PasswordRating, AppError>>);
+    let rating = RwSignal::new(None::<Result<PasswordRating, AppError>>);
     let email_error = RwSignal::new(None::<String>);
     let subdomain_check = LiveCheck::new();
     let password_check = LiveCheck::new();
@@ -112,6 +123,10 @@ fn SignupForm() -> impl IntoView {
             check(subdomain.get_untracked());
         }
     });
+    // A password typed before the page hydrated gets its hint as soon as it is live.
+    if let Some(typed) = typed_before_hydration("field-password").filter(|p| !p.is_empty()) {
+        Effect::new(move |_| password_check.run(typed.clone(), rate_password, rating));
+    }
 
     let status = move || match availability.get() {
         Some(Ok(a)) => (status_class(a.state), a.message),

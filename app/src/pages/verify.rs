@@ -1,13 +1,12 @@
 //! `/verify/<token>` on a tenant host: the email verification link.
 
+use domain::welcome::VerifyOutcome;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
 use crate::{
-    api::welcome::{VerifyOutcome, confirm_email},
-    components::set_status,
-    pages::not_found::NotFound,
+    api::welcome::confirm_email, components::set_status, pages::not_found::NotFound,
     site::use_tenant,
 };
 

@@ -1,14 +1,12 @@
 //! `/welcome` on a tenant host: where a new workspace's admin lands after signup. The
 //! workspace's status, the API key (once), how to send a first lead, what to do next.
 
-use domain::TenantStatus;
+use domain::{TenantStatus, welcome::Welcome};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::welcome::{Welcome, get_welcome},
-    components::layout::member_view,
-    pages::not_found::NotFound,
+    api::welcome::get_welcome, components::layout::member_view, pages::not_found::NotFound,
     site::use_tenant,
 };
 

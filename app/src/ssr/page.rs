@@ -12,7 +12,7 @@ use leptos::{nonce::Nonce, prelude::*};
 
 use crate::{
     components::form::FormFallback,
-    ssr::{RequestSite, request_site},
+    ssr::{AppState, RequestSite, request_site},
 };
 
 pub struct PageSettings {
@@ -43,12 +43,22 @@ pub fn settings() -> PageSettings {
     }
 }
 
+/// What every render and server function gets: the shared state, and the request's
+/// script nonce.
+pub fn context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || {
+        provide_context(state.clone());
+        provide_request_nonce();
+    }
+}
+
 /// This request's script nonce, made by the security middleware.
 #[derive(Clone, Debug)]
 pub struct PageNonce(pub String);
 
 /// Makes Leptos use the request's [`PageNonce`] for the scripts it writes.
-pub fn provide_request_nonce() {
+fn provide_request_nonce() {
     let nonce = use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<PageNonce>().cloned());
     if let Some(nonce) = nonce {

@@ -1,14 +1,14 @@
-use std::{net::IpAddr, sync::Arc};
+use std::net::IpAddr;
 
 use axum::extract::FromRef;
 use db::tenants::ResolvedTenant;
 use domain::Links;
 use leptos::prelude::*;
+use usecases::Platform;
 
 use crate::{
     error::AppError,
     site::{Site, TenantSite},
-    ssr::limits::Limits,
 };
 
 /// Everything the server shares with every request: provided as Leptos context and used
@@ -16,29 +16,14 @@ use crate::{
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub db: db::Database,
-    pub links: Links,
-    pub limits: Arc<Limits>,
-    pub settings: Arc<Settings>,
+    /// What every use case runs against.
+    pub platform: Platform,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
         state.leptos_options.clone()
     }
-}
-
-/// Behaviour switches read from the environment (SPEC, "Configuration").
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// New self-service workspaces start `active` rather than `pending`.
-    pub auto_approve_signups: bool,
-    /// Serve the outbox at `/__dev/mail`.
-    pub dev_mail: bool,
-    /// Take the client IP from `X-Forwarded-For`.
-    pub trust_proxy: bool,
-    /// Served over https: secure cookies, HSTS.
-    pub https: bool,
 }
 
 /// The site a request is for, as the Host middleware resolved it.
@@ -86,6 +71,11 @@ pub fn app_state() -> Result<AppState, AppError> {
     })
 }
 
+/// The platform every use case runs against.
+pub fn platform() -> Result<Platform, AppError> {
+    app_state().map(|state| state.platform)
+}
+
 /// The site of the current request.
 pub fn request_site() -> RequestSite {
     use_context::<http::request::Parts>()
@@ -99,6 +89,15 @@ pub fn require_tenant() -> Result<ResolvedTenant, AppError> {
         RequestSite::Tenant(tenant) => Ok(tenant),
         RequestSite::Unavailable => Err(AppError::Unavailable),
         _ => Err(AppError::NotFound("There is no workspace here.".into())),
+    }
+}
+
+/// Nothing but the apex serves this, or the error another host deserves.
+pub fn require_apex() -> Result<(), AppError> {
+    match request_site() {
+        RequestSite::Apex => Ok(()),
+        RequestSite::Unavailable => Err(AppError::Unavailable),
+        _ => Err(AppError::NotFound("There is no such page here.".into())),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The embedded Postgres: a private cluster in a data folder of the checkout, run with the
-//! PostgreSQL binaries installed on the machine (SPEC, "Configuration").
+//! PostgreSQL binaries installed on the machine (README, "Configuration").
 //!
 //! The server, the CLI and the test harness may all use one cluster at the same time, so
 //! start and stop follow a small locking protocol on two files beside the cluster:
@@ -129,6 +129,21 @@ impl Embedded {
         }
         conn.close().await?;
         Ok(self.url(database))
+    }
+
+    /// Restarts the cluster the way an operator would (`pg_ctl restart -m fast`): open
+    /// connections end with `admin_shutdown`, and it comes back on the same port.
+    pub fn restart(&self) -> Result<(), Error> {
+        let cluster = self.cluster_dir.display().to_string();
+        // With its log file named, the new server does not hold our output pipe open.
+        let log = self.cluster_dir.join("server.log").display().to_string();
+        run(
+            &self.bin_dir.join("pg_ctl"),
+            &[
+                "-D", &cluster, "-l", &log, "-m", "fast", "-w", "-t", "60", "restart",
+            ],
+            running_as_root(),
+        )
     }
 
     /// Stops using the cluster, and stops the cluster itself if no other process uses it.

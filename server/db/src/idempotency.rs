@@ -1,9 +1,11 @@
 //! The `idempotency_keys` table: lead intake's `Idempotency-Key` answers, per tenant,
 //! replayed for 24 hours.
 //!
-//! The key's row is inserted first, in the same transaction as the lead. A second request
-//! with the same key waits on that row's lock until the first commits, then replays its
-//! answer: two concurrent retries can never both create a lead.
+//! The key is claimed first, in the same transaction as the lead, under a transaction-level
+//! advisory lock on (tenant, key). A retry that arrives while the first request still holds
+//! the lock is told so at once ([`Claim::InProgress`]) instead of waiting on a connection;
+//! one that arrives after it committed replays its answer. Two concurrent retries can never
+//! both create a lead.
 
 use sqlx::PgPool;
 
@@ -21,6 +23,8 @@ pub enum Claim {
     },
     /// The key was used for a different request.
     Mismatch,
+    /// A request with this key is being handled right now.
+    InProgress,
 }
 
 /// Claims `key` for a request whose body hashes to `request_hash`.
@@ -30,6 +34,16 @@ pub async fn claim(
     key: &str,
     request_hash: &[u8],
 ) -> Result<Claim, Error> {
+    let locked = sqlx::query_scalar!(
+        r#"select pg_try_advisory_xact_lock(727276, hashtext($1::uuid::text || ':' || $2)) as "locked!""#,
+        tenant.0,
+        key
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    if !locked {
+        return Ok(Claim::InProgress);
+    }
     sqlx::query!(
         "delete from idempotency_keys
          where tenant_id = current_tenant_id() and key = $1

@@ -4,9 +4,9 @@ use domain::{Email, Role, Token};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Error, TenantId, Tx, UserId, credentials};
+use crate::{Error, TenantId, Tx, UserId};
 
-/// How long an invite link works (SPEC, "Provisioning").
+/// How long an invite link works (`docs/product.md`, "Tokens").
 pub const VALID_DAYS: i32 = 7;
 
 /// An invite of the current tenant.
@@ -43,15 +43,15 @@ impl Invite {
     }
 }
 
-/// Creates an invite and returns its token, which exists in plain text only here.
+/// Creates an invite that `token` opens (only its hash is stored).
 pub async fn insert(
     tx: &mut Tx,
     tenant: TenantId,
     email: &Email,
     role: Role,
     invited_by: Option<UserId>,
-) -> Result<Token, Error> {
-    let token = credentials::new_token();
+    token: &Token,
+) -> Result<(), Error> {
     sqlx::query!(
         "insert into tenant_invites (tenant_id, email, role, token_hash, invited_by, expires_at)
          values ($1, $2, $3, $4, $5, now() + make_interval(days => $6))",
@@ -64,7 +64,7 @@ pub async fn insert(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(token)
+    Ok(())
 }
 
 /// The current tenant's invite with this token, whatever its state.

@@ -1,14 +1,13 @@
-//! Everything that touches Postgres: the embedded cluster, migrations, the two connection
-//! roles, one module per table, provisioning, credentials and the outbox.
+//! Everything that talks to Postgres, and nothing else: the embedded cluster, migrations,
+//! the connection roles, and one module per table. The flows that combine them live in the
+//! `usecases` crate; this crate hashes, renders and generates nothing.
 //!
-//! Request traffic uses [`Database::app`], a pool logged in as the restricted `hcrm_app`
-//! role; every tenant-owned query runs inside [`begin_tenant`], which scopes the transaction
-//! to one tenant for row-level security. [`Database::owner`] runs migrations and the
-//! cross-tenant work of the CLI and the background workers.
+//! Request traffic uses [`Database::app`], a pool logged in as a member of the restricted
+//! `hcrm_app` role; every tenant-owned query runs inside [`begin_tenant`], which scopes the
+//! transaction to one tenant for row-level security (`docs/tenancy.md`).
+//! [`Database::owner`] runs migrations and the cross-tenant work of the CLI and the workers.
 
 pub mod audit;
-pub mod credentials;
-pub mod emails;
 pub mod embedded;
 mod error;
 pub mod handoffs;
@@ -16,11 +15,10 @@ pub mod idempotency;
 mod ids;
 pub mod invites;
 pub mod leads;
-pub mod login_failures;
 pub mod members;
 pub mod outbox;
+pub mod password_attempts;
 mod pool;
-pub mod provisioning;
 pub mod sessions;
 pub mod staff;
 pub mod stages;
@@ -33,7 +31,7 @@ pub mod verifications;
 pub use error::Error;
 pub use ids::{TenantId, UserId};
 pub use pool::{Database, begin_tenant, connect, ping, set_tenant};
-pub use sqlx::PgPool;
+pub use sqlx::{self, PgPool};
 
 /// A transaction on either pool.
 pub type Tx = sqlx::Transaction<'static, sqlx::Postgres>;

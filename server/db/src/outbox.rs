@@ -1,24 +1,37 @@
-//! The `email_outbox` table. Emails are queued in the transaction of the change that
-//! sends them, so either both happen or neither does; the worker delivers them later.
+//! The `email_outbox` table. Emails are queued in the transaction of the change that sends
+//! them, so either both happen or neither does; the worker delivers them later.
+//!
+//! Bodies are stored sealed (encrypted with a key kept outside the database; see
+//! `usecases::sealing`) and dropped once sent: a reader of the table sees who, what subject
+//! and when, never a working link (`docs/security.md`, "Emails").
+
+use std::time::Duration;
 
 use domain::Email;
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Error, TenantId, Tx, emails::OutgoingEmail};
+use crate::{Error, TenantId, Tx};
 
-/// A queued or sent email, as the worker and the dev mailbox read it (owner pool only).
+/// An email due for delivery, as the worker reads it (owner pool only).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct QueuedEmail {
+pub struct DueEmail {
     pub id: Uuid,
     pub to_address: String,
     pub subject: String,
-    pub text_body: String,
-    pub html_body: String,
-    pub created_at: OffsetDateTime,
+    pub sealed_body: Vec<u8>,
+    /// Attempts made before this one.
     pub attempts: i32,
-    pub sent_at: Option<OffsetDateTime>,
+}
+
+/// A queued email whose body is still kept, for the dev mailbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptEmail {
+    pub to_address: String,
+    pub subject: String,
+    pub sealed_body: Vec<u8>,
+    pub created_at: OffsetDateTime,
 }
 
 /// Queues an email in the caller's transaction. Request traffic may add rows but never
@@ -27,77 +40,97 @@ pub async fn enqueue(
     tx: &mut Tx,
     tenant: Option<TenantId>,
     to: &Email,
-    email: &OutgoingEmail,
+    subject: &str,
+    sealed_body: &[u8],
 ) -> Result<(), Error> {
     sqlx::query!(
-        "insert into email_outbox (tenant_id, to_address, subject, text_body, html_body)
-         values ($1, $2, $3, $4, $5)",
+        "insert into email_outbox (tenant_id, to_address, subject, sealed_body)
+         values ($1, $2, $3, $4)",
         tenant.map(|t| t.0),
         to.as_str(),
-        email.subject,
-        email.text,
-        email.html,
+        subject,
+        sealed_body,
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// The emails sent to `to`, newest first (the dev mailbox).
-pub async fn list_for_address(owner: &PgPool, to: &str) -> Result<Vec<QueuedEmail>, Error> {
+/// The emails to `to` whose bodies are still kept, newest first (the dev mailbox).
+pub async fn list_kept_for_address(owner: &PgPool, to: &Email) -> Result<Vec<KeptEmail>, Error> {
     let rows = sqlx::query_as!(
-        QueuedEmail,
-        "select id, to_address, subject, text_body, html_body, created_at, attempts, sent_at
-         from email_outbox where to_address = lower($1)
-         order by created_at desc, id desc limit 100",
-        to
+        KeptEmail,
+        r#"select to_address, subject, sealed_body as "sealed_body!", created_at
+           from email_outbox where to_address = $1 and sealed_body is not null
+           order by created_at desc, id desc limit 100"#,
+        to.as_str()
     )
     .fetch_all(owner)
     .await?;
     Ok(rows)
 }
 
-/// Claims up to `limit` due emails for delivery. The claim pushes their next attempt
-/// five minutes out and commits before sending, so a worker killed mid-send causes at most
-/// one repeat, and two workers never send the same email at once.
-pub async fn claim_due(owner: &PgPool, limit: i64) -> Result<Vec<QueuedEmail>, Error> {
-    let rows = sqlx::query_as!(
-        QueuedEmail,
-        "update email_outbox set attempts = attempts + 1,
-                next_attempt_at = now() + interval '5 minutes'
-         where id in (select id from email_outbox
-                      where sent_at is null and next_attempt_at <= now()
-                      order by next_attempt_at limit $1
-                      for update skip locked)
-         returning id, to_address, subject, text_body, html_body, created_at, attempts, sent_at",
-        limit
+/// Locks the next due email for delivery inside `tx`, skipping any that another worker
+/// holds. The lock lasts as long as `tx`, so it cannot run out while the send is still
+/// going: two workers never send one email at once, and a worker that dies mid-send
+/// releases it with its connection (one repeat at most).
+pub async fn lock_next_due(tx: &mut Tx) -> Result<Option<DueEmail>, Error> {
+    let row = sqlx::query_as!(
+        DueEmail,
+        r#"select id, to_address, subject, sealed_body as "sealed_body!", attempts
+           from email_outbox
+           where status = 'pending' and next_attempt_at <= now()
+           order by next_attempt_at
+           limit 1
+           for update skip locked"#
     )
-    .fetch_all(owner)
+    .fetch_optional(&mut **tx)
     .await?;
-    Ok(rows)
+    Ok(row)
 }
 
-/// Records a successful delivery.
-pub async fn mark_sent(owner: &PgPool, id: Uuid) -> Result<(), Error> {
+/// Records a delivery and drops the body.
+pub async fn mark_sent(tx: &mut Tx, id: Uuid) -> Result<(), Error> {
     sqlx::query!(
-        "update email_outbox set sent_at = now(), last_error = null where id = $1",
+        "update email_outbox
+         set status = 'sent', sent_at = now(), attempts = attempts + 1, last_error = null,
+             sealed_body = null
+         where id = $1",
         id
     )
-    .execute(owner)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// Records a failed delivery and when to try again (backing off with the attempt count).
-pub async fn mark_failed(owner: &PgPool, id: Uuid, error: &str) -> Result<(), Error> {
-    sqlx::query!(
-        "update email_outbox set last_error = $2,
-                next_attempt_at = now() + least(interval '1 minute' * power(2, attempts), interval '1 hour')
-         where id = $1",
+/// Records a failed attempt: tried again after `base` × 2^(attempts − 1), at most `cap`,
+/// or marked `failed` (kept for staff to see) once `max_attempts` were made. True when it
+/// is now failed.
+pub async fn mark_attempt_failed(
+    tx: &mut Tx,
+    id: Uuid,
+    error: &str,
+    max_attempts: i32,
+    base: Duration,
+    cap: Duration,
+) -> Result<bool, Error> {
+    let failed = sqlx::query_scalar!(
+        r#"update email_outbox
+           set attempts = attempts + 1, last_error = $2,
+               status = case when attempts + 1 >= $3 then 'failed' else 'pending' end,
+               failed_at = case when attempts + 1 >= $3 then now() end,
+               next_attempt_at = now() + least(
+                   make_interval(secs => $4 * power(2, attempts)),
+                   make_interval(secs => $5))
+           where id = $1
+           returning status = 'failed' as "failed!""#,
         id,
-        error
+        error,
+        max_attempts,
+        base.as_secs_f64(),
+        cap.as_secs_f64(),
     )
-    .execute(owner)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    Ok(failed)
 }

@@ -1,6 +1,5 @@
 use std::{str::FromStr, time::Duration};
 
-use sha2::{Digest, Sha256};
 use sqlx::{
     PgPool,
     postgres::{PgConnectOptions, PgPoolOptions},
@@ -21,8 +20,8 @@ pub struct Database {
 }
 
 /// Connects as the owner, applies the migrations, then opens the request pool: as
-/// `app_url` when given (a login that is a member of `hcrm_app`), else as `hcrm_app`
-/// itself with a password derived from the owner's credentials.
+/// `app_url` when given (a login that is a member of `hcrm_app`), else as this database's
+/// own request login (see [`request_login`]).
 pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database, Error> {
     let owner_options = PgConnectOptions::from_str(owner_url)?.application_name("hcrm-owner");
     let owner = PgPoolOptions::new()
@@ -35,15 +34,10 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
 
     let app_options = match app_url {
         Some(url) => PgConnectOptions::from_str(url)?,
-        None => {
-            let password = derived_app_password(owner_url);
-            let options = owner_options.username(APP_ROLE).password(&password);
-            ensure_app_login(&owner, &options, &password).await?;
-            options
-        }
+        None => request_login(&owner, &owner_options).await?,
     };
     // A cancelled `Pool::begin` can hand back a connection with an open transaction, and
-    // a stuck query must not hold a connection for ever (SECURITY.md, "Reliability").
+    // a stuck query must not hold a connection for ever (`docs/security.md`, "The database going away").
     let app_options = app_options.application_name("hcrm").options([
         ("statement_timeout", "5s"),
         ("idle_in_transaction_session_timeout", "10s"),
@@ -102,7 +96,7 @@ async fn check_owner(owner: &PgPool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Request traffic must not be able to step around row-level security (SECURITY.md, 1).
+/// Request traffic must not be able to step around row-level security (`docs/tenancy.md`, "Two roles").
 async fn check_app_role(app: &PgPool) -> Result<(), Error> {
     let row = sqlx::query!(
         r#"
@@ -125,67 +119,58 @@ async fn check_app_role(app: &PgPool) -> Result<(), Error> {
     Ok(())
 }
 
-/// Logs `hcrm_app` in with `password`, setting it first if the role cannot log in yet.
-async fn ensure_app_login(
+/// This database's request login when no `APP_DATABASE_URL` is given: the role
+/// `hcrm_login_<database oid>`, a member of `hcrm_app` (roles are cluster-wide, so every
+/// database of a cluster has its own), with the random password that the migrations drew
+/// into `hcrm_private.settings`, a schema only the owner can read. Created, or given its
+/// password again, when it cannot log in yet.
+async fn request_login(
     owner: &PgPool,
-    options: &PgConnectOptions,
-    password: &str,
-) -> Result<(), Error> {
+    owner_options: &PgConnectOptions,
+) -> Result<PgConnectOptions, Error> {
+    let login = sqlx::query!(
+        r#"select 'hcrm_login_' || d.oid::text as "role!", s.value as "password!"
+           from pg_database d, hcrm_private.settings s
+           where d.datname = current_database() and s.name = 'request_login_password'"#
+    )
+    .fetch_one(owner)
+    .await?;
+    // Both go into a statement that takes no bind parameters: make sure of their shape.
+    let safe = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !safe(&login.role) || !safe(&login.password) {
+        return Err(Error::Setup("unexpected request login settings".into()));
+    }
+    let options = owner_options
+        .clone()
+        .username(&login.role)
+        .password(&login.password);
     if PgPoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone())
         .await
         .is_ok()
     {
-        return Ok(());
+        return Ok(options);
     }
-    // The password is hex, so it needs no quoting. Roles are cluster-wide: another
-    // database of the same cluster may be altering the role at the same moment.
-    let statement = format!("alter role {APP_ROLE} login password '{password}'");
+    let statement = format!(
+        "do $$ begin
+           create role {role} login password '{password}' in role {APP_ROLE};
+         exception when duplicate_object then
+           alter role {role} login password '{password}';
+         end $$",
+        role = login.role,
+        password = login.password,
+    );
+    // Another process may be creating the same role at this moment.
     let mut attempts = 0;
     loop {
         match sqlx::raw_sql(&statement).execute(owner).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(options),
             Err(e) if attempts < 5 && e.to_string().contains("concurrently") => {
                 attempts += 1;
                 tokio::time::sleep(Duration::from_millis(50 * attempts)).await;
             }
             Err(e) => return Err(e.into()),
         }
-    }
-}
-
-/// The `hcrm_app` password: a hash of the owner URL's scheme and authority (not its
-/// database), so every database of one cluster agrees on it, and only someone who already
-/// holds the owner's credentials can work it out.
-fn derived_app_password(owner_url: &str) -> String {
-    let authority = owner_url
-        .split_once("://")
-        .map(|(scheme, rest)| {
-            let end = rest.find(['/', '?']).unwrap_or(rest.len());
-            format!("{scheme}://{}", &rest[..end])
-        })
-        .unwrap_or_else(|| owner_url.to_owned());
-    let digest = Sha256::digest(format!("hcrm_app login for {authority}").as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_app_password_ignores_the_database_name() {
-        let a = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/one");
-        let b = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/two?sslmode=disable");
-        assert_eq!(a, b);
-        assert_eq!(a.len(), 64);
-    }
-
-    #[test]
-    fn the_app_password_depends_on_the_owner_credentials() {
-        let a = derived_app_password("postgres://postgres:pw@127.0.0.1:5432/one");
-        let b = derived_app_password("postgres://postgres:other@127.0.0.1:5432/one");
-        assert_ne!(a, b);
     }
 }

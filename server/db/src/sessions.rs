@@ -1,13 +1,22 @@
 //! The `sessions` table as a tower-sessions store.
 //!
 //! Sessions are tenant-owned rows under row-level security, but tower-sessions calls the
-//! store without any request context. The Host middleware therefore runs each tenant
-//! request inside [`REQUEST_TENANT`]`.scope(..)`, and the store scopes its transactions to
-//! that tenant. Outside a tenant host there is no session: `load` finds nothing and `save`
-//! refuses.
+//! store without any request context. The Host middleware therefore runs each request
+//! inside [`REQUEST_SCOPE`]`.scope(..)`, and the store scopes its transactions to that
+//! scope's tenant. Outside a tenant host there is no session: `load` finds nothing and
+//! `save` refuses.
+//!
+//! tower-sessions answers a failed save with a bare 500. When the cause is a database that
+//! is away (a restart), the store notes it in the scope, so that the middleware can answer
+//! 503 with `Retry-After` instead.
 //!
 //! Records are keyed by the SHA-256 of the session id, so reading the table gives nothing
 //! that works as a cookie.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicBool, Ordering},
+};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -22,8 +31,35 @@ use uuid::Uuid;
 use crate::{Error, TenantId, Tx, begin_tenant};
 
 tokio::task_local! {
-    /// The tenant of the request being served, set by the Host middleware.
-    pub static REQUEST_TENANT: TenantId;
+    /// The request being served, as the Host middleware resolved it.
+    pub static REQUEST_SCOPE: Arc<RequestScope>;
+}
+
+/// What the session store knows of the request it serves.
+#[derive(Debug, Default)]
+pub struct RequestScope {
+    tenant: Option<TenantId>,
+    store_unavailable: AtomicBool,
+}
+
+impl RequestScope {
+    /// The scope of a request for `tenant` (`None`: not a tenant host).
+    pub fn new(tenant: Option<TenantId>) -> RequestScope {
+        RequestScope {
+            tenant,
+            store_unavailable: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether the store failed because the database was away.
+    pub fn store_was_unavailable(&self) -> bool {
+        self.store_unavailable.load(Ordering::Relaxed)
+    }
+}
+
+/// The current request's tenant, if it is on a tenant host.
+fn scope_tenant() -> Option<TenantId> {
+    REQUEST_SCOPE.try_with(|scope| scope.tenant).ok().flatten()
 }
 
 /// The session data key holding the signed-in user's id (also stored in its own column so
@@ -41,13 +77,13 @@ impl PgSessionStore {
         PgSessionStore { pool }
     }
 
-    async fn begin(&self) -> StoreResult<Option<Tx>> {
-        let Ok(tenant) = REQUEST_TENANT.try_with(|t| *t) else {
+    async fn begin(&self) -> StoreResult<Option<(Tx, TenantId)>> {
+        let Some(tenant) = scope_tenant() else {
             return Ok(None);
         };
         begin_tenant(&self.pool, tenant)
             .await
-            .map(Some)
+            .map(|tx| Some((tx, tenant)))
             .map_err(backend)
     }
 }
@@ -57,7 +93,12 @@ fn id_hash(id: &Id) -> Vec<u8> {
 }
 
 fn backend(e: impl Into<Error>) -> StoreError {
-    StoreError::Backend(format!("{:?}", e.into()))
+    let e = e.into();
+    if e.is_unavailable() {
+        let _ =
+            REQUEST_SCOPE.try_with(|scope| scope.store_unavailable.store(true, Ordering::Relaxed));
+    }
+    StoreError::Backend(format!("{e:?}"))
 }
 
 fn user_id(record: &Record) -> Option<Uuid> {
@@ -71,12 +112,11 @@ fn user_id(record: &Record) -> Option<Uuid> {
 #[async_trait]
 impl SessionStore for PgSessionStore {
     async fn create(&self, record: &mut Record) -> StoreResult<()> {
-        let Some(mut tx) = self.begin().await? else {
+        let Some((mut tx, tenant)) = self.begin().await? else {
             return Err(StoreError::Backend(
                 "sessions exist only on tenant hosts".into(),
             ));
         };
-        let tenant = REQUEST_TENANT.with(|t| *t);
         let data =
             serde_json::to_value(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
         // A fresh id colliding with an existing one is all but impossible; if it happens,
@@ -103,12 +143,11 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn save(&self, record: &Record) -> StoreResult<()> {
-        let Some(mut tx) = self.begin().await? else {
+        let Some((mut tx, tenant)) = self.begin().await? else {
             return Err(StoreError::Backend(
                 "sessions exist only on tenant hosts".into(),
             ));
         };
-        let tenant = REQUEST_TENANT.with(|t| *t);
         let data =
             serde_json::to_value(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
         sqlx::query!(
@@ -130,7 +169,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn load(&self, id: &Id) -> StoreResult<Option<Record>> {
-        let Some(mut tx) = self.begin().await? else {
+        let Some((mut tx, _)) = self.begin().await? else {
             return Ok(None);
         };
         let row = sqlx::query!(
@@ -155,7 +194,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> StoreResult<()> {
-        let Some(mut tx) = self.begin().await? else {
+        let Some((mut tx, _)) = self.begin().await? else {
             return Ok(());
         };
         sqlx::query!(

@@ -4,10 +4,9 @@ use domain::{Email, Token};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::{
-    Error, Tx,
-    credentials::{self, PasswordHash},
-};
+use domain::PasswordHash;
+
+use crate::{Error, Tx};
 
 /// How long a set-password link works.
 pub const TOKEN_VALID_HOURS: i32 = 24;
@@ -19,9 +18,9 @@ pub enum Created {
     Existing,
 }
 
-/// Makes a staff account for `email` (or finds it) and a fresh one-time link to set its
-/// password; earlier unused links of that account stop working.
-pub async fn create_or_renew(tx: &mut Tx, email: &Email) -> Result<(Created, Token), Error> {
+/// Makes a staff account for `email` (or finds it) with `token` as its one-time link to set
+/// its password; earlier unused links of that account stop working.
+pub async fn create_or_renew(tx: &mut Tx, email: &Email, token: &Token) -> Result<Created, Error> {
     let inserted = sqlx::query_scalar!(
         "insert into staff_users (email) values ($1) on conflict (email) do nothing returning id",
         email.as_str()
@@ -46,7 +45,6 @@ pub async fn create_or_renew(tx: &mut Tx, email: &Email) -> Result<(Created, Tok
     )
     .execute(&mut **tx)
     .await?;
-    let token = credentials::new_token();
     sqlx::query!(
         "insert into staff_password_tokens (token_hash, staff_id, expires_at)
          values ($1, $2, now() + make_interval(hours => $3))",
@@ -56,7 +54,7 @@ pub async fn create_or_renew(tx: &mut Tx, email: &Email) -> Result<(Created, Tok
     )
     .execute(&mut **tx)
     .await?;
-    Ok((created, token))
+    Ok(created)
 }
 
 /// The email of the staff account a usable set-password link belongs to.
@@ -95,17 +93,13 @@ pub async fn set_password(tx: &mut Tx, token: &Token, hash: &PasswordHash) -> Re
     Ok(true)
 }
 
-/// Queues `email` to every staff member, without request traffic learning who they are
+/// Queues an email to every staff member, without request traffic learning who they are
 /// (a definer function). Returns how many were queued.
-pub async fn enqueue_notice(
-    tx: &mut Tx,
-    email: &crate::emails::OutgoingEmail,
-) -> Result<i32, Error> {
+pub async fn enqueue_notice(tx: &mut Tx, subject: &str, sealed_body: &[u8]) -> Result<i32, Error> {
     let queued = sqlx::query_scalar!(
-        r#"select enqueue_staff_notice($1, $2, $3) as "queued!""#,
-        email.subject,
-        email.text,
-        email.html
+        r#"select enqueue_staff_notice($1, $2) as "queued!""#,
+        subject,
+        sealed_body
     )
     .fetch_one(&mut **tx)
     .await?;

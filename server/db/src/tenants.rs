@@ -15,7 +15,6 @@ pub struct ResolvedTenant {
     pub slug: String,
     pub name: String,
     pub status: TenantStatus,
-    pub status_reason: Option<String>,
     pub tagline: String,
     pub brand_colour: String,
 }
@@ -38,7 +37,7 @@ pub(crate) fn parse_status(status: &str) -> Result<TenantStatus, Error> {
 pub async fn resolve(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<ResolvedTenant>, Error> {
     let row = sqlx::query!(
         r#"select id as "id!", slug as "slug!", name as "name!", status as "status!",
-                  status_reason, tagline as "tagline!", brand_colour as "brand_colour!"
+                  tagline as "tagline!", brand_colour as "brand_colour!"
            from resolve_tenant($1)"#,
         slug
     )
@@ -50,7 +49,6 @@ pub async fn resolve(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Resol
             slug: r.slug,
             name: r.name,
             status: parse_status(&r.status)?,
-            status_reason: r.status_reason,
             tagline: r.tagline,
             brand_colour: r.brand_colour,
         })
@@ -140,6 +138,35 @@ pub async fn rotate_api_key(tx: &mut Tx, key: &ApiKey) -> Result<(), Error> {
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// The id, name and status of the tenant with `slug`, locked until the end of `tx` (owner
+/// pool), so that two changes of one tenant's status happen one after the other.
+pub async fn lock_by_slug(tx: &mut Tx, slug: &str) -> Result<Option<LockedTenant>, Error> {
+    let row = sqlx::query!(
+        "select id, slug, name, status from tenants where slug = $1 for update",
+        slug
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.map(|r| {
+        Ok(LockedTenant {
+            id: TenantId(r.id),
+            slug: r.slug,
+            name: r.name,
+            status: parse_status(&r.status)?,
+        })
+    })
+    .transpose()
+}
+
+/// A tenant held for a status change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockedTenant {
+    pub id: TenantId,
+    pub slug: String,
+    pub name: String,
+    pub status: TenantStatus,
 }
 
 /// Sets a tenant's status (staff only: request traffic has no UPDATE on `status`).

@@ -19,6 +19,8 @@ pub struct TestDb {
     pub owner_url: String,
     pub db: Database,
     maintenance_url: String,
+    /// The database's own request login (roles are cluster-wide: it is dropped with it).
+    login_role: String,
 }
 
 /// How long dropping a test database may take before the test gives up on it.
@@ -78,11 +80,17 @@ impl TestDb {
         let db = connect(&owner_url, None)
             .await
             .expect("the test database connects");
+        let login_role = scalar_string(
+            &db.owner,
+            "select 'hcrm_login_' || oid::text from pg_database where datname = current_database()",
+        )
+        .await;
         TestDb {
             name,
             owner_url,
             db,
             maintenance_url,
+            login_role,
         }
     }
 }
@@ -93,7 +101,11 @@ impl Drop for TestDb {
             eprintln!("kept test database {}", self.name);
             return;
         }
-        let (url, name) = (self.maintenance_url.clone(), self.name.clone());
+        let (url, name, role) = (
+            self.maintenance_url.clone(),
+            self.name.clone(),
+            self.login_role.clone(),
+        );
         // Drop cannot await, and may run inside a runtime: use a thread with its own.
         let dropped = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -104,7 +116,12 @@ impl Drop for TestDb {
             runtime.block_on(async {
                 tokio::time::timeout(CLEAN_UP_TIMEOUT, async {
                     let mut conn = PgConnection::connect(&url).await.ok()?;
+                    // One statement each: DROP DATABASE refuses to run inside a transaction.
                     sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+                        .execute(&mut conn)
+                        .await
+                        .ok()?;
+                    sqlx::raw_sql(&format!("drop role if exists {role}"))
                         .execute(&mut conn)
                         .await
                         .ok()

@@ -3,7 +3,7 @@
 
 use domain::{Email, Token};
 
-use crate::{Error, TenantId, Tx, UserId, credentials};
+use crate::{Error, TenantId, Tx, UserId};
 
 /// How long a verification link works.
 pub const VALID_HOURS: i32 = 24;
@@ -12,22 +12,21 @@ pub const VALID_HOURS: i32 = 24;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verification {
     /// The address is now verified.
-    Verified {
-        email: String,
-    },
+    Verified,
     AlreadyUsed,
     Expired,
     Unknown,
 }
 
-/// Creates a verification link for `user`'s `email`; the token exists in plain text only here.
+/// Creates a verification link for `user`'s `email` that `token` opens (only its hash is
+/// stored).
 pub async fn insert(
     tx: &mut Tx,
     tenant: TenantId,
     user: UserId,
     email: &Email,
-) -> Result<Token, Error> {
-    let token = credentials::new_token();
+    token: &Token,
+) -> Result<(), Error> {
     sqlx::query!(
         "insert into email_verifications (token_hash, tenant_id, user_id, email, expires_at)
          values ($1, $2, $3, $4, now() + make_interval(hours => $5))",
@@ -39,7 +38,7 @@ pub async fn insert(
     )
     .execute(&mut **tx)
     .await?;
-    Ok(token)
+    Ok(())
 }
 
 /// Follows a verification link of the current tenant.
@@ -63,7 +62,7 @@ pub async fn consume(tx: &mut Tx, token: &Token) -> Result<Verification, Error> 
         )
         .execute(&mut **tx)
         .await?;
-        return Ok(Verification::Verified { email: spent.email });
+        return Ok(Verification::Verified);
     }
     let row = sqlx::query!(
         r#"select used_at is not null as "used!" from email_verifications
@@ -77,4 +76,13 @@ pub async fn consume(tx: &mut Tx, token: &Token) -> Result<Verification, Error> 
         Some(_) => Verification::Expired,
         None => Verification::Unknown,
     })
+}
+
+/// Housekeeping: drops links that expired more than a day ago (owner pool).
+pub async fn delete_expired(owner: &sqlx::PgPool) -> Result<u64, Error> {
+    let done =
+        sqlx::query!("delete from email_verifications where expires_at < now() - interval '1 day'")
+            .execute(owner)
+            .await?;
+    Ok(done.rows_affected())
 }

@@ -1,3 +1,6 @@
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::provision;
@@ -11,12 +14,13 @@ use time::OffsetDateTime;
 
 async fn new_user(test: &TestDb, tenant: db::TenantId, email: &str) -> db::UserId {
     let mut tx = begin_tenant(&test.db.app, tenant).await.unwrap();
-    let hash = db::credentials::PasswordHash::from_stored("x".into());
+    let hash = domain::PasswordHash::new("x".into());
     let user = db::users::insert(
         &mut tx,
         &Email::parse(email).unwrap(),
         &PersonName::parse("P").unwrap(),
         &hash,
+        false,
     )
     .await
     .unwrap();
@@ -28,7 +32,7 @@ async fn new_user(test: &TestDb, tenant: db::TenantId, email: &str) -> db::UserI
 async fn an_invite_token_works_once() {
     let test = TestDb::new().await;
     let tenant = provision(&test.db, "acme").await;
-    let token = tenant.admin_invite.unwrap();
+    let token = tenant.admin_invite;
     let user = new_user(&test, tenant.tenant_id, "admin@acme.test").await;
 
     let mut tx = begin_tenant(&test.db.app, tenant.tenant_id).await.unwrap();
@@ -58,7 +62,7 @@ async fn an_invite_token_works_once() {
 async fn an_expired_invite_cannot_be_used() {
     let test = TestDb::new().await;
     let tenant = provision(&test.db, "acme").await;
-    let token = tenant.admin_invite.unwrap();
+    let token = tenant.admin_invite;
     sqlx::query("update tenant_invites set expires_at = now() - interval '1 second'")
         .execute(&test.db.owner)
         .await
@@ -86,7 +90,7 @@ async fn an_invite_is_invisible_from_another_tenant() {
     let other = provision(&test.db, "other").await;
 
     let mut tx = begin_tenant(&test.db.app, other.tenant_id).await.unwrap();
-    let found = invites::find_by_token(&mut tx, acme.admin_invite.as_ref().unwrap())
+    let found = invites::find_by_token(&mut tx, &acme.admin_invite)
         .await
         .unwrap();
 

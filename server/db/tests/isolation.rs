@@ -1,36 +1,41 @@
-//! Row-level security, tested as the server's own role (SECURITY.md, 8): every
+//! Row-level security, tested as the server's own role (`docs/tenancy.md`, "Tests"): every
 //! tenant-owned table with no tenant set, from another tenant, and on a reused connection.
+
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::provision;
+use common::{provision, unique_bytes};
 use db::{Database, TenantId, begin_tenant, testing::TestDb};
-use domain::{Email, NewLead, PersonName};
+use domain::{Email, NewLead, PasswordHash, PersonName, Token};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 /// Tables whose rows belong to one tenant, with the column naming that tenant.
-const TENANT_OWNED: [(&str, &str); 9] = [
+const TENANT_OWNED: [(&str, &str); 10] = [
     ("tenants", "id"),
     ("tenant_members", "tenant_id"),
     ("tenant_invites", "tenant_id"),
     ("pipeline_stages", "tenant_id"),
     ("leads", "tenant_id"),
     ("sessions", "tenant_id"),
-    ("login_failures", "tenant_id"),
     ("idempotency_keys", "tenant_id"),
     ("audit_log", "tenant_id"),
+    ("handoff_tokens", "tenant_id"),
+    ("email_verifications", "tenant_id"),
 ];
 
 /// Gives a tenant at least one row in every tenant-owned table.
 async fn populate(db: &Database, tenant: TenantId, slug: &str) {
     let mut tx = begin_tenant(&db.app, tenant).await.unwrap();
     let email = Email::parse(&format!("member@{slug}.test")).unwrap();
-    let hash = db::credentials::PasswordHash::from_stored("not-a-real-hash".into());
+    let hash = PasswordHash::new("not-a-real-hash".into());
     let user = db::users::insert(
         &mut tx,
         &email,
         &PersonName::parse("Member").unwrap(),
         &hash,
+        false,
     )
     .await
     .unwrap();
@@ -44,9 +49,18 @@ async fn populate(db: &Database, tenant: TenantId, slug: &str) {
     db::leads::insert(&mut tx, tenant, stage.id, &lead)
         .await
         .unwrap();
-    db::login_failures::record(&mut tx, tenant, "someone@example.com")
+    db::handoffs::insert(&mut tx, tenant, user, &unique_bytes(), &unique_bytes())
         .await
         .unwrap();
+    db::verifications::insert(
+        &mut tx,
+        tenant,
+        user,
+        &email,
+        &Token::from_bytes(unique_bytes()),
+    )
+    .await
+    .unwrap();
     db::idempotency::claim(&mut tx, tenant, "key-1", b"hash")
         .await
         .unwrap();
@@ -151,8 +165,9 @@ async fn tenant_a_cannot_read_change_or_delete_tenant_b_rows() {
         ("pipeline_stages", "tenant_id", "name = 'hacked'"),
         ("leads", "tenant_id", "first_name = 'hacked'"),
         ("sessions", "tenant_id", "data = '{}'"),
-        ("login_failures", "tenant_id", "email = 'hacked'"),
         ("idempotency_keys", "tenant_id", "response_status = 500"),
+        ("handoff_tokens", "tenant_id", "used_at = now()"),
+        ("email_verifications", "tenant_id", "used_at = now()"),
     ] {
         let mut tx = begin_tenant(&pool, a).await.unwrap();
         let updated = sqlx::query(&format!("update {table} set {update} where {column} = $1"))
@@ -176,7 +191,11 @@ async fn tenant_a_cannot_read_change_or_delete_tenant_b_rows() {
             .await;
         match table {
             // Request traffic never deletes these at all.
-            "tenants" | "tenant_invites" | "audit_log" => {
+            "tenants"
+            | "tenant_invites"
+            | "audit_log"
+            | "handoff_tokens"
+            | "email_verifications" => {
                 assert!(deleted.is_err(), "{table}: the server role has no DELETE");
             }
             _ => assert_eq!(
@@ -195,9 +214,9 @@ async fn tenant_a_cannot_write_rows_for_tenant_b() {
     let pool = single_connection_pool(&test.db).await;
     for insert in [
         "insert into pipeline_stages (tenant_id, name, colour, stage_type, sort_order) values ($1, 'X', '#000000', 'active', 99)",
-        "insert into login_failures (tenant_id, email) values ($1, 'x@y.z')",
+        "insert into idempotency_keys (tenant_id, key, request_hash, response_status, response_body) values ($1, 'k', '\\x00', 0, 'null')",
         "insert into audit_log (tenant_id, actor, action) values ($1, 'x', 'y')",
-        "insert into email_outbox (tenant_id, to_address, subject, text_body, html_body) values ($1, 'x@y.z', 's', 't', 'h')",
+        "insert into email_outbox (tenant_id, to_address, subject, sealed_body) values ($1, 'x@y.z', 's', '\\x00')",
     ] {
         let mut tx = begin_tenant(&pool, a).await.unwrap();
         let error = sqlx::query(insert)
@@ -310,4 +329,80 @@ async fn the_catalog_shows_forced_row_security_and_a_restricted_role() {
     .await
     .unwrap();
     assert!(!superuser && !bypass && !owns);
+}
+
+#[tokio::test]
+async fn the_server_role_reads_no_password_hash_attempt_or_private_setting() {
+    let (test, a, _b) = two_tenants().await;
+    let mut tx = begin_tenant(&test.db.app, a).await.unwrap();
+    let names: i64 = sqlx::query_scalar("select count(name) from users")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    assert!(names > 0, "a member's name is readable");
+    tx.rollback().await.unwrap();
+    for read in [
+        "select password_hash from users",
+        "select * from users",
+        "select * from password_attempts",
+        "select * from hcrm_private.settings",
+        "select * from staff_users",
+    ] {
+        let mut tx = begin_tenant(&test.db.app, a).await.unwrap();
+        let error = sqlx::query(read).execute(&mut *tx).await.unwrap_err();
+        let code = error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
+        assert_eq!(code.as_deref(), Some("42501"), "{read}: permission denied");
+        tx.rollback().await.unwrap();
+    }
+}
+
+/// The login role the first release derived: a SHA-256 of the owner URL's scheme and
+/// authority, which anyone who knows the URL (and a URL without a password is all there
+/// is with trust or peer authentication) could work out.
+fn old_derived_password(owner_url: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let authority = owner_url
+        .split_once("://")
+        .map(|(scheme, rest)| {
+            let end = rest.find(['/', '?']).unwrap_or(rest.len());
+            format!("{scheme}://{}", &rest[..end])
+        })
+        .unwrap_or_default();
+    let digest = Sha256::digest(format!("hcrm_app login for {authority}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn the_request_login_has_a_random_password_of_its_own_database() {
+    let one = TestDb::new().await;
+    let two = TestDb::new().await;
+    let login = |db: &Database| {
+        let options = db.app.connect_options();
+        options.get_username().to_owned()
+    };
+    assert_ne!(login(&one.db), login(&two.db), "a login role per database");
+    assert!(login(&one.db).starts_with("hcrm_login_"));
+
+    // The old derivation no longer logs anyone in, and hcrm_app itself cannot log in.
+    let guessed = (*one.db.owner.connect_options())
+        .clone()
+        .username("hcrm_app")
+        .password(&old_derived_password(&one.owner_url));
+    assert!(
+        PgPool::connect_with(guessed).await.is_err(),
+        "a password anyone could derive opens nothing"
+    );
+    let (can_login, password): (bool, String) = sqlx::query_as(
+        "select r.rolcanlogin, s.value from pg_roles r, hcrm_private.settings s
+         where r.rolname = 'hcrm_app' and s.name = 'request_login_password'",
+    )
+    .fetch_one(&one.db.owner)
+    .await
+    .unwrap();
+    assert!(!can_login);
+    assert_eq!(password.len(), 64);
+    assert_ne!(password, old_derived_password(&one.owner_url));
 }

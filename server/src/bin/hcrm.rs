@@ -1,4 +1,4 @@
-//! `cargo hcrm ...`: the staff CLI (SPEC, "Provisioning").
+//! `cargo hcrm ...`: the staff CLI (`docs/product.md`, "Provisioning").
 
 use std::process::ExitCode;
 

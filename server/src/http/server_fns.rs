@@ -9,18 +9,22 @@
 //!   hydration scripts: it is a plain page whose form posts again the same way. Its own
 //!   address is then the form's URL, so the form's page is remembered in a short-lived
 //!   cookie sent only to server functions.
+//!
+//! This middleware sits on the site's router only (not the JSON API's), and acts on the
+//! server functions' own prefix.
 
-use app::{components::form::FormFallback, error::AppError, ssr::AppState};
+use app::{SERVER_FN_PREFIX, components::form::FormFallback, error::AppError, ssr::AppState};
 use axum::{
     body::{Body, to_bytes},
     extract::{Request, State},
-    http::{HeaderMap, HeaderValue, Method, StatusCode, header},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 use domain::HostKind;
 use leptos::prelude::provide_context;
 use leptos::server_fn::error::FromServerFnError;
+use tower_sessions::cookie::{Cookie, SameSite};
 
 /// Server functions take small forms; logo uploads (multipart) are the largest.
 pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
@@ -67,12 +71,14 @@ pub async fn server_fn_outcomes(
         return error_response(&error, HeaderMap::new());
     };
 
-    let page_for_cookie = page.clone();
-    let mut rerender = Request::builder()
-        .method(Method::GET)
-        .uri(page)
-        .body(Body::empty())
-        .expect("a path from a parsed URL is a valid URI");
+    // A `Referer` path need not be a valid URI (a browser sends what it has): then there is
+    // no page to render again, only the error.
+    let Ok(uri) = page.parse::<Uri>() else {
+        return error_response(&error, HeaderMap::new());
+    };
+    let mut rerender = Request::new(Body::empty());
+    *rerender.method_mut() = Method::GET;
+    *rerender.uri_mut() = uri;
     *rerender.headers_mut() = headers;
     *rerender.extensions_mut() = extensions;
     let fallback = FormFallback {
@@ -81,7 +87,7 @@ pub async fn server_fn_outcomes(
         values,
     };
     let context = {
-        let page = crate::startup::page_context(&state);
+        let page = app::ssr::page::context(&state);
         move || {
             page();
             provide_context(fallback.clone());
@@ -92,18 +98,21 @@ pub async fn server_fn_outcomes(
         leptos_axum::render_app_async_with_context(context, move || app::shell(options.clone()));
     let mut response = render(rerender).await;
     *response.status_mut() = status_of(&error);
-    let cookie = format!(
-        "{FORM_PAGE_COOKIE}={}; Path=/api/; Max-Age=900; HttpOnly; SameSite=Lax",
-        form_urlencoded::byte_serialize(page_for_cookie.as_bytes()).collect::<String>()
-    );
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
+    let cookie = Cookie::build((FORM_PAGE_COOKIE, page))
+        .path(SERVER_FN_PREFIX)
+        .max_age(time::Duration::minutes(15))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.platform.settings.https)
+        .build();
+    if let Ok(value) = HeaderValue::from_str(&cookie.encoded().to_string()) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
 
 fn is_server_fn(path: &str) -> bool {
-    path.starts_with("/api/") && path != "/api/health" && path != "/api/leads/intake"
+    path.starts_with(SERVER_FN_PREFIX)
 }
 
 /// A form submitted by the browser itself, not by the hydrated app's fetch.
@@ -161,7 +170,7 @@ fn form_page(headers: &HeaderMap, state: &AppState) -> Option<String> {
     };
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let host = headers.get(header::HOST)?.to_str().ok()?.to_lowercase();
-    let origin = format!("{}://{host}", state.links.protocol());
+    let origin = format!("{}://{host}", state.platform.links.protocol());
     let path = referer.strip_prefix(&origin)?;
     if is_page(path) {
         return Some(path.to_owned());
@@ -170,14 +179,10 @@ fn form_page(headers: &HeaderMap, state: &AppState) -> Option<String> {
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == FORM_PAGE_COOKIE)
-        .and_then(|(_, value)| {
-            form_urlencoded::parse(format!("p={value}").as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-        })
+        .flat_map(Cookie::split_parse_encoded)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == FORM_PAGE_COOKIE)
+        .map(|c| c.value().to_owned())
         .filter(|path| is_page(path))
 }
 
@@ -205,7 +210,8 @@ fn keep_redirect_on_our_hosts(
     else {
         return response;
     };
-    let (host, path) = match location.strip_prefix(&format!("{}://", state.links.protocol())) {
+    let links = &state.platform.links;
+    let (host, path) = match location.strip_prefix(&format!("{}://", links.protocol())) {
         Some(rest) => match rest.find(['/', '?', '#']) {
             Some(i) => (Some(&rest[..i]), &rest[i..]),
             None => (Some(rest), "/"),
@@ -213,7 +219,7 @@ fn keep_redirect_on_our_hosts(
         None => (None, location.as_str()),
     };
     let on_our_hosts = match host {
-        Some(host) => state.links.classify_host(host) != HostKind::Other,
+        Some(host) => links.classify_host(host) != HostKind::Other,
         None => location.starts_with('/') && !location.starts_with("//"),
     };
     let replacement = if !on_our_hosts {
@@ -247,9 +253,8 @@ mod tests {
 
     #[test]
     fn only_server_function_paths_are_handled() {
-        assert!(is_server_fn("/api/sign_in12345"));
+        assert!(is_server_fn(&format!("{SERVER_FN_PREFIX}sign_in12345")));
         assert!(!is_server_fn("/api/leads/intake"));
-        assert!(!is_server_fn("/api/health"));
         assert!(!is_server_fn("/leads"));
     }
 }

@@ -13,6 +13,7 @@ use server::{
     config::Config,
     startup,
 };
+use usecases::sealing::MailKey;
 
 /// A running server on a fresh database.
 pub struct TestApp {
@@ -20,7 +21,8 @@ pub struct TestApp {
     /// The apex host, `localhost:<port>`.
     pub apex: String,
     pub state: AppState,
-    pub test_db: TestDb,
+    /// The test's own database, dropped with the app (`None`: the test brought its own).
+    _test_db: Option<TestDb>,
     client: reqwest::Client,
 }
 
@@ -50,8 +52,18 @@ impl TestApp {
 
     /// Spawns with extra configuration, e.g. `[("INTAKE_LIMIT", "2/1m")]`.
     pub async fn spawn_with(vars: &[(&str, &str)]) -> TestApp {
-        capture_logs();
         let test_db = TestDb::new().await;
+        let db = test_db.db.clone();
+        TestApp::spawn_on(db, Some(test_db), vars).await
+    }
+
+    /// Spawns on a database the test opened itself (`keep` is dropped with the app).
+    pub async fn spawn_on(
+        db: db::Database,
+        keep: Option<TestDb>,
+        vars: &[(&str, &str)],
+    ) -> TestApp {
+        capture_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let apex = format!("localhost:{}", addr.port());
@@ -63,8 +75,14 @@ impl TestApp {
                 .map(|(_, value)| value.to_string())
         })
         .unwrap();
-        let options = LeptosOptions::builder().output_name("hcrm").build();
-        let state = startup::state(&config, test_db.db.clone(), options);
+        let leptos_options = LeptosOptions::builder().output_name("hcrm").build();
+        let mut platform = config.platform(db).unwrap();
+        // A key of the test's own, not the checkout's key file.
+        platform.mail_key = MailKey::generate();
+        let state = AppState {
+            leptos_options,
+            platform,
+        };
         let router = startup::router(state.clone());
         tokio::spawn(async move {
             axum::serve(
@@ -85,7 +103,7 @@ impl TestApp {
             addr,
             apex,
             state,
-            test_db,
+            _test_db: keep,
             client,
         }
     }
@@ -126,7 +144,7 @@ impl TestApp {
     /// Runs a CLI command against this app's database.
     pub async fn cli(&self, command: Command) -> Result<String, cli::CliError> {
         cli::validate(&command)?;
-        cli::execute(&command, &self.state.db, &self.state.links).await
+        cli::execute(&command, &self.state.platform).await
     }
 
     /// Provisions an active tenant with the CLI's code and reads its printed block.
@@ -161,7 +179,7 @@ impl TestApp {
 
     /// Runs SQL as the owner (for arranging states the product has no door for yet).
     pub async fn owner_sql(&self, sql: &str) {
-        sqlx_exec(&self.state.db.owner, sql).await;
+        sqlx_exec(&self.state.platform.db.owner, sql).await;
     }
 }
 
@@ -246,4 +264,79 @@ fn serde_urlencoded_pairs(form: &[(&str, &str)]) -> String {
 
 fn url_encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+impl TestApp {
+    /// The emails to `address` that the dev mailbox shows, newest first.
+    pub async fn mail_to(&self, address: &str) -> Vec<serde_json::Value> {
+        let path = format!("/__dev/mail?to={}", url_encode(address));
+        self.get_json(&self.apex, &path).await
+    }
+
+    /// The first link in the newest email to `address` whose path starts with `prefix`
+    /// (e.g. `/invite/`): that path.
+    pub async fn emailed_path(&self, address: &str, prefix: &str) -> String {
+        let mail = self.mail_to(address).await;
+        let text = mail
+            .iter()
+            .filter_map(|m| m["text"].as_str())
+            .find(|t| t.contains(prefix))
+            .unwrap_or_else(|| panic!("no email to {address} with {prefix}: {mail:?}"))
+            .to_owned();
+        let start = text.find(prefix).unwrap();
+        text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// Follows a signup's hand-off as the browser that signed up would, holding the
+    /// signup's apex cookie: the session cookie on the workspace's host, if it got one.
+    pub async fn follow_handoff(
+        &self,
+        slug: &str,
+        handoff_url: &str,
+        browser_secret: &str,
+    ) -> Option<String> {
+        let host = self.tenant_host(slug);
+        let path = &handoff_url[handoff_url.find("/handoff/")?..];
+        let bound = self.request(Method::GET, &host, path).send().await.unwrap();
+        let confirm = location(&bound)?;
+        let nonce = set_cookie(&bound, "hcrm_handoff")?;
+        let confirm_path = &confirm[confirm.find("/handoff/")?..];
+        let confirmed = self
+            .request(Method::GET, &self.apex, confirm_path)
+            .header("Cookie", format!("hcrm_signup={browser_secret}"))
+            .send()
+            .await
+            .unwrap();
+        let finish = location(&confirmed)?;
+        let finish_path = &finish[finish.find("/handoff/")?..];
+        let finished = self
+            .request(Method::GET, &host, finish_path)
+            .header("Cookie", format!("hcrm_handoff={nonce}"))
+            .send()
+            .await
+            .unwrap();
+        (location(&finished).as_deref() == Some("/welcome")).then(|| session_cookie(&finished))?
+    }
+}
+
+/// The `Location` a response redirects to.
+pub fn location(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The value a response sets for cookie `name`, if it does (and not to remove it).
+pub fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(n, v)| *n == name && !v.is_empty())
+        .map(|(_, v)| v.to_owned())
 }

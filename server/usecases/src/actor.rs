@@ -1,0 +1,43 @@
+//! Who did something, as the audit log records it.
+
+use db::UserId;
+
+/// The actor of an audited change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    /// A signed-in member of the workspace.
+    User(UserId),
+    /// An HREF staff member, by email.
+    Staff(String),
+    /// The staff CLI.
+    Cli,
+    /// Self-service signup.
+    Signup,
+    /// The intake API, with the workspace's key.
+    Api,
+}
+
+impl Actor {
+    /// The name stored in `audit_log.actor`: `user:<id>`, `staff:<email>`, `cli`, `signup`
+    /// or `api`.
+    pub fn audit_name(&self) -> String {
+        match self {
+            Actor::User(user) => format!("user:{user}"),
+            Actor::Staff(email) => format!("staff:{email}"),
+            Actor::Cli => "cli".to_owned(),
+            Actor::Signup => "signup".to_owned(),
+            Actor::Api => "api".to_owned(),
+        }
+    }
+}
+
+/// Records one audit entry in `tx`.
+pub(crate) async fn audit(
+    tx: &mut db::Tx,
+    tenant: Option<db::TenantId>,
+    actor: &Actor,
+    action: &str,
+    detail: serde_json::Value,
+) -> Result<(), db::Error> {
+    db::audit::record(tx, tenant, &actor.audit_name(), action, detail).await
+}

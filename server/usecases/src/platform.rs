@@ -1,0 +1,31 @@
+use std::sync::Arc;
+
+use domain::Links;
+
+use crate::{limits::Limits, sealing::MailKey};
+
+/// What every use case runs against: the database, the site's addresses, the rate limits,
+/// the behaviour switches, and the key that seals emails in the outbox. One per process,
+/// shared by every door.
+#[derive(Clone, Debug)]
+pub struct Platform {
+    pub db: db::Database,
+    pub links: Links,
+    pub limits: Arc<Limits>,
+    pub settings: Arc<Settings>,
+    pub mail_key: MailKey,
+}
+
+/// Behaviour switches read from the environment (README, "Configuration").
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// New self-service workspaces start `active` rather than `pending`.
+    pub auto_approve_signups: bool,
+    /// Serve the outbox at `/__dev/mail`.
+    pub dev_mail: bool,
+    /// How many proxies in front of the server append to `X-Forwarded-For` (0: none; the
+    /// client is the socket's peer).
+    pub trusted_proxies: usize,
+    /// Served over https: secure cookies, HSTS.
+    pub https: bool,
+}

@@ -56,16 +56,43 @@ impl HexColour {
     /// The text colour (`#ffffff` or `#111827`) with the higher WCAG contrast
     /// ratio against this colour as a background.
     pub fn readable_text(&self) -> &'static str {
+        self.best_text().0
+    }
+
+    /// The WCAG contrast ratio of [`HexColour::readable_text`] on this colour (1 to 21).
+    pub fn text_contrast(&self) -> f64 {
+        self.best_text().1
+    }
+
+    /// Whether text drawn on this colour meets WCAG AA for normal text (4.5:1).
+    pub fn meets_aa(&self) -> bool {
+        self.text_contrast() >= AA_CONTRAST
+    }
+
+    /// A warning for a colour whose text would be hard to read, or `None`.
+    pub fn contrast_warning(&self) -> Option<String> {
+        (!self.meets_aa()).then(|| {
+            format!(
+                "Text on this colour is hard to read: its contrast is {:.1}:1, and WCAG AA asks for 4.5:1. Pick a darker or a lighter shade.",
+                (self.text_contrast() * 10.0).floor() / 10.0
+            )
+        })
+    }
+
+    fn best_text(&self) -> (&'static str, f64) {
         let background = relative_luminance(&self.0);
         let on_light = contrast(background, relative_luminance(LIGHT_TEXT));
         let on_dark = contrast(background, relative_luminance(DARK_TEXT));
         if on_light >= on_dark {
-            LIGHT_TEXT
+            (LIGHT_TEXT, on_light)
         } else {
-            DARK_TEXT
+            (DARK_TEXT, on_dark)
         }
     }
 }
+
+/// WCAG AA's contrast for normal text.
+const AA_CONTRAST: f64 = 4.5;
 
 /// WCAG 2 relative luminance of a `#rrggbb` string (0 = black, 1 = white).
 fn relative_luminance(hex: &str) -> f64 {
@@ -153,6 +180,18 @@ mod tests {
         assert_eq!(text("#facc15"), "#111827");
         // Mid grey: dark text wins (about 4.5 against 4.0).
         assert_eq!(text("#808080"), "#111827");
+    }
+
+    #[test]
+    fn a_colour_whose_best_text_falls_short_of_aa_is_warned_about() {
+        let colour = |c: &str| HexColour::parse(c).unwrap();
+        assert!(colour("#2563eb").meets_aa());
+        assert!(colour("#000000").meets_aa());
+        assert!(colour("#ffffff").contrast_warning().is_none());
+        // Mid tones: neither white nor near-black text reaches 4.5:1.
+        let grey = colour("#787878");
+        assert!(!grey.meets_aa(), "{}", grey.text_contrast());
+        assert!(grey.contrast_warning().unwrap().contains("4.5:1"));
     }
 
     #[test]

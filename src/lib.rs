@@ -18,6 +18,8 @@ pub mod lead;
 pub mod links;
 pub mod names;
 pub mod password;
+pub mod plan;
+pub mod settings;
 pub mod signup;
 pub mod slug;
 pub mod tenant;
@@ -71,10 +73,11 @@ pub use colour::{HexColour, HexColourError};
 pub use email::{Email, EmailError};
 pub use lead::NewLead;
 pub use links::{HostKind, Links};
-pub use names::{NameError, PersonName, Reason, Tagline, TenantName};
+pub use names::{NameError, PersonName, Reason, StageName, Tagline, TenantName};
 pub use password::{Password, PasswordError, PasswordHash};
+pub use plan::Plan;
 pub use slug::{Slug, SlugError};
-pub use tenant::{Role, StatusAction, TenantStatus, TransitionError, UnknownName};
+pub use tenant::{Role, StageType, StatusAction, TenantStatus, TransitionError, UnknownName};
 pub use token::{Token, TokenError};
 
 #[cfg(test)]

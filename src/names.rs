@@ -78,8 +78,8 @@ macro_rules! text_newtype {
 }
 
 text_newtype!(
-    /// A workspace's display name, e.g. "Acme Family Law": 1 to 100 characters.
-    TenantName, required: true, max: 100
+    /// A workspace's display name, e.g. "Acme Family Law": 1 to 80 characters.
+    TenantName, required: true, max: 80
 );
 
 text_newtype!(
@@ -88,8 +88,13 @@ text_newtype!(
 );
 
 text_newtype!(
-    /// A workspace's optional one-line tagline: up to 160 characters, may be empty.
-    Tagline, required: false, max: 160
+    /// A workspace's optional one-line tagline: up to 140 characters, may be empty.
+    Tagline, required: false, max: 140
+);
+
+text_newtype!(
+    /// A pipeline stage's name, e.g. "Qualified": 1 to 40 characters.
+    StageName, required: true, max: 40
 );
 
 text_newtype!(
@@ -122,12 +127,14 @@ mod tests {
     }
 
     #[test]
-    fn names_allow_100_characters_and_no_more() {
-        assert!(TenantName::parse(&"é".repeat(100)).is_ok());
+    fn names_allow_their_length_and_no_more() {
+        assert!(TenantName::parse(&"é".repeat(80)).is_ok());
         assert_eq!(
-            TenantName::parse(&"a".repeat(101)),
-            Err(NameError::TooLong { max: 100 })
+            TenantName::parse(&"a".repeat(81)),
+            Err(NameError::TooLong { max: 80 })
         );
+        assert!(StageName::parse(&"s".repeat(40)).is_ok());
+        assert!(StageName::parse(&"s".repeat(41)).is_err());
         assert_eq!(
             PersonName::parse(&"a".repeat(101)),
             Err(NameError::TooLong { max: 100 })
@@ -135,11 +142,11 @@ mod tests {
     }
 
     #[test]
-    fn taglines_allow_160_characters_and_no_more() {
-        assert!(Tagline::parse(&"a".repeat(160)).is_ok());
+    fn taglines_allow_140_characters_and_no_more() {
+        assert!(Tagline::parse(&"a".repeat(140)).is_ok());
         assert_eq!(
-            Tagline::parse(&"a".repeat(161)),
-            Err(NameError::TooLong { max: 160 })
+            Tagline::parse(&"a".repeat(141)),
+            Err(NameError::TooLong { max: 140 })
         );
     }
 

@@ -149,6 +149,41 @@ impl Role {
     }
 }
 
+/// What reaching a pipeline stage means for a lead.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StageType {
+    /// Still being worked on; new leads land in the first one.
+    Active,
+    /// Became a customer.
+    Won,
+    /// Will not become one.
+    Lost,
+}
+
+impl StageType {
+    /// Every type, for listings and tests.
+    pub const ALL: [StageType; 3] = [StageType::Active, StageType::Won, StageType::Lost];
+
+    /// The lower-case name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StageType::Active => "active",
+            StageType::Won => "won",
+            StageType::Lost => "lost",
+        }
+    }
+
+    /// The name people read.
+    pub fn label(self) -> &'static str {
+        match self {
+            StageType::Active => "Active",
+            StageType::Won => "Won",
+            StageType::Lost => "Lost",
+        }
+    }
+}
+
 /// Implements `Display` and `FromStr` through `as_str` and the `ALL` list.
 macro_rules! named_enum {
     ($ty:ty) => {
@@ -175,6 +210,7 @@ macro_rules! named_enum {
 named_enum!(TenantStatus);
 named_enum!(StatusAction);
 named_enum!(Role);
+named_enum!(StageType);
 
 #[cfg(test)]
 mod tests {

@@ -13,16 +13,23 @@ use leptos::prelude::*;
 use leptos_meta::{Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
-    components::{Route, Router, Routes},
+    components::{Redirect, Route, Router, Routes},
     path,
 };
 
 use crate::{
     pages::{
         board::BoardPage,
+        forgot_password::ForgotPasswordPage,
         home::HomePage,
         invite::InvitePage,
         not_found::{NotFound, Unavailable, UnknownWorkspace},
+        reset_password::ResetPasswordPage,
+        settings::{
+            activity::ActivitySettingsPage, api_key::ApiSettingsPage,
+            branding::BrandingSettingsPage, pipeline::PipelineSettingsPage, team::TeamSettingsPage,
+            usage::UsageSettingsPage,
+        },
         sign_in::SignInPage,
         signup::SignupPage,
         staff_setup::{StaffPasswordSetPage, StaffSetupPage},
@@ -134,6 +141,15 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/welcome") view=WelcomePage ssr=SsrMode::Async/>
                         <Route path=path!("/verify/:token") view=VerifyEmailPage ssr=SsrMode::Async/>
                         <Route path=path!("/leads") view=BoardPage ssr=SsrMode::Async/>
+                        <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/reset/:token") view=ResetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/branding"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/branding") view=BrandingSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/team") view=TeamSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/pipeline") view=PipelineSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/api") view=ApiSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/activity") view=ActivitySettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/usage") view=UsageSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/setup/:token") view=StaffSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/password-set") view=StaffPasswordSetPage ssr=SsrMode::Async/>
                     </Routes>

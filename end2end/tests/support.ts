@@ -211,3 +211,30 @@ export async function holdHydration(page: Page): Promise<() => void> {
   });
   return release;
 }
+
+export const PASSWORD = 'violet tugboat orchard';
+
+/** A new workspace whose admin (signed in on `page`) accepted the invite. */
+export async function signedInAdmin(page: Page, testInfo: TestInfo, name = 'Acme Family Law'): Promise<Tenant> {
+  const tenant = await provisionTenant(name);
+  await acceptInvite(page, testInfo, tenant, 'Ada Admin', PASSWORD);
+  return tenant;
+}
+
+/** Opens a Settings page and waits for it to be live. */
+export async function openSettings(page: Page, testInfo: TestInfo, slug: string, area: string) {
+  await page.goto(tenantUrl(slug, `/settings/${area}`));
+  await ready(page, testInfo);
+}
+
+/** The newest emailed link to `address` whose path contains `part`, once it arrives. */
+export async function emailedLink(address: string, part: string): Promise<string> {
+  let link = '';
+  await expect.poll(async () => {
+    const mail = await mailTo(address);
+    const found = mail.map((m) => m.text.match(new RegExp(`https?://\\S*${part}\\S*`))).find(Boolean);
+    link = found ? found[0] : '';
+    return link;
+  }, { timeout: 15_000 }).not.toBe('');
+  return link;
+}

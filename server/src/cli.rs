@@ -257,7 +257,7 @@ pub async fn execute(command: &Command, p: &Platform) -> Result<String, CliError
                 .ok_or_else(|| {
                     CliError::Usage(format!("no tenant has the slug {:?}", slug.as_str()))
                 })?;
-            let key = usecases::rotate_key::rotate_key(p, tenant.id, &actor).await?;
+            let key = usecases::rotate_key::rotate_key(p, tenant.id, &actor, false).await?;
             Ok(format!(
                 "New API key for {} (store securely; not retrievable again; the old key no longer works):\n  {}\n",
                 tenant.slug,

@@ -33,6 +33,7 @@ pub struct Config {
     pub check_limit: Limit,
     pub login_limit: Limit,
     pub intake_limit: Limit,
+    pub reset_limit: Limit,
 }
 
 impl Config {
@@ -109,6 +110,7 @@ impl Config {
             check_limit: limit("CHECK_LIMIT", "60/1m")?,
             login_limit: limit("LOGIN_LIMIT", "10/15m")?,
             intake_limit: limit("INTAKE_LIMIT", "120/1m")?,
+            reset_limit: limit("RESET_LIMIT", "5/1h")?,
         })
     }
 
@@ -131,6 +133,7 @@ impl Config {
             self.check_limit,
             self.intake_limit,
             self.login_limit,
+            self.reset_limit,
         )
     }
 

@@ -9,6 +9,7 @@ use axum::{
     middleware::from_fn_with_state,
     response::{IntoResponse, Response},
     routing::get,
+    serve::{ListenerExt, TapIo},
 };
 use http::{HeaderName, Request};
 use leptos::prelude::*;
@@ -16,6 +17,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     trace::TraceLayer,
 };
@@ -120,6 +122,8 @@ fn site(state: &AppState) -> Router<AppState> {
             security::require_same_origin,
         ))
         .layer(axum::middleware::from_fn(security::refuse_errors_in_urls))
+        // Server functions read their bodies themselves, past axum's default limit.
+        .layer(RequestBodyLimitLayer::new(server_fns::MAX_FORM_BYTES))
 }
 
 /// A panicking request answers 500 instead of dropping the connection; the panic is
@@ -169,9 +173,11 @@ pub async fn run(config: Config) -> Result<(), String> {
     tokio::task::spawn_blocking(usecases::passwords::warm_up);
     let (stop, stopped) = watch::channel(false);
     let workers = workers::spawn(state.platform.clone(), mailer, stopped);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = without_delay(
+        tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr}: {e}"))?,
+    );
     tracing::info!(
         "listening on http://{addr} — apex {}",
         state.platform.links.apex_url("/")
@@ -187,6 +193,20 @@ pub async fn run(config: Config) -> Result<(), String> {
     let _ = workers.await;
     database.close().await;
     served.map_err(|e| format!("server error: {e}"))
+}
+
+/// Sets `TCP_NODELAY` on every accepted connection. A page goes out in several writes
+/// (the shell, then each streamed part); with Nagle's algorithm on, a write behind an
+/// unacknowledged one waits for the client's delayed ACK, 40 ms on Linux
+/// (`docs/benchmarks.md`).
+pub fn without_delay(
+    listener: tokio::net::TcpListener,
+) -> TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(|stream| {
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+        }
+    })
 }
 
 async fn shutdown_signal() {

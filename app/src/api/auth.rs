@@ -26,9 +26,14 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     }))
 }
 
-/// Signs a member in with email and password, then goes to the pipeline.
+/// Signs a member in with email and password, then goes to `next` or the remembered page
+/// (a page of this workspace that asked for a sign-in), else the pipeline.
 #[server]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
     use crate::ssr::{auth, platform, require_tenant};
     use domain::{Email, Fields};
 
@@ -43,7 +48,9 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     };
     let user = usecases::sign_in::sign_in(&platform, &tenant, &email, &password).await?;
     auth::start_session(&auth::session().await?, tenant.id, user).await?;
-    leptos_axum::redirect("/leads");
+    let remembered = auth::take_next();
+    let next = next.filter(|n| !n.is_empty()).or(remembered);
+    leptos_axum::redirect(&auth::safe_next(next.as_deref(), "/leads"));
     Ok(())
 }
 

@@ -33,13 +33,21 @@ impl FormState {
         S: ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
         S::Output: Clone + Send + Sync + 'static,
     {
-        let fallback = use_context::<FormFallback>().filter(|f| f.action == S::url());
+        let value = action.value();
+        FormState::of(
+            S::url(),
+            Signal::derive(move || value.get().map(|result| result.err())),
+        )
+    }
+
+    /// The state of the form posting to `url`, whose last outcome is `last` (`None` before
+    /// any; `Some(None)` after a success): for forms that dispatch their own action.
+    pub fn of(url: &str, last: Signal<Option<Option<AppError>>>) -> FormState {
+        let fallback = use_context::<FormFallback>().filter(|f| f.action == url);
         let fallback_error = fallback.as_ref().map(|f| f.error.clone());
         let values = fallback.map(|f| f.values).unwrap_or_default();
-        let value = action.value();
-        let error = Signal::derive(move || match value.get() {
-            Some(Err(e)) => Some(e),
-            Some(Ok(_)) => None,
+        let error = Signal::derive(move || match last.get() {
+            Some(outcome) => outcome,
             None => fallback_error.clone(),
         });
         FormState { error, values }
@@ -95,6 +103,47 @@ pub fn typed_before_hydration(id: &str) -> Option<String> {
         let _ = id;
         None
     }
+}
+
+/// Takes into `value` what the person typed into `input` before the page hydrated, once it
+/// is live: for inputs inside a suspended part of the page, whose other parts (a preview,
+/// say) hydrate with the server's text and draw the value again only when it changes. So
+/// `value` starts from what the server drew, and this sets it to what was typed. A part
+/// drawn again later (after a save) has nothing typed early, and this does nothing there.
+pub fn adopt_typed(input: NodeRef<leptos::html::Input>, value: RwSignal<String>) {
+    let hydrating = Owner::current_shared_context().is_some_and(|c| c.during_hydration());
+    if !hydrating {
+        return;
+    }
+    Effect::new(move |_| {
+        if let Some(element) = input.get() {
+            let typed = element.value();
+            if typed != value.get_untracked() {
+                value.set(typed);
+            }
+        }
+    });
+}
+
+/// Counts an action's successes. A page's data keyed on it loads again after a change went
+/// through, but not after a refused one, which would render the form again and lose what
+/// was typed.
+pub fn successes<I, O>(action: Action<I, Result<O, AppError>>) -> Memo<usize>
+where
+    I: Send + Sync + 'static,
+    O: Send + Sync + 'static,
+{
+    let version = action.version();
+    let value = action.value();
+    Memo::new(move |count: Option<&usize>| {
+        version.track();
+        let count = count.copied().unwrap_or(0);
+        if value.with_untracked(|v| matches!(v, Some(Ok(_)))) && version.get_untracked() > 0 {
+            count + 1
+        } else {
+            count
+        }
+    })
 }
 
 /// A labelled input with its hint and its error message.

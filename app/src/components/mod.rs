@@ -1,5 +1,6 @@
 //! Views shared by pages.
 
+pub mod copy;
 pub mod form;
 pub mod layout;
 

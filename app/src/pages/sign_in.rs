@@ -28,7 +28,9 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
     let form = FormState::new(sign_in);
     let viewer = Resource::new(|| (), |_| get_viewer());
     let pending = sign_in.pending();
-    let handoff_expired = use_query_map().read_untracked().get("handoff").is_some();
+    let query = use_query_map().get_untracked();
+    let handoff_expired = query.get("handoff").is_some();
+    let next = query.get("next");
     let notice = match (tenant.status, tenant.status.closed_message()) {
         (_, Some(message)) => Some(view! {
             <p class="notice notice-error" role="alert">{message} " Signing in is not possible."</p>
@@ -71,10 +73,12 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
                         value=form.value("email") error=form.field_error("email")/>
                     <Field label="Password" name="password" kind="password" autocomplete="current-password"
                         error=form.field_error("password")/>
+                    {next.or_else(|| form.value("next")).map(|next| view! { <input type="hidden" name="next" value=next/> })}
                     <button type="submit" class="button primary wide" aria-disabled=move || pending.get().then_some("true")>
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <p class="fine-print"><a href="/forgot-password">"Forgot your password?"</a></p>
             </div>
         </main>
     }

@@ -6,7 +6,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::{
-    api::welcome::get_welcome, components::layout::member_view, pages::not_found::NotFound,
+    api::welcome::get_welcome,
+    components::{copy::CopyField, layout::member_view},
+    pages::not_found::NotFound,
     site::use_tenant,
 };
 
@@ -76,7 +78,10 @@ fn WelcomeView(welcome: Welcome) -> impl IntoView {
             <section class="panel" aria-labelledby="api-key-heading">
                 <h2 id="api-key-heading">"Receive leads from your website"</h2>
                 {match welcome.api_key.clone() {
-                    Some(key) => view! { <ApiKeyOnce key/> }.into_any(),
+                    Some(key) => view! {
+                        <CopyField label="API key" id="api-key" value=key
+                            hint="Store it somewhere safe now: it is shown only this once and cannot be retrieved later."/>
+                    }.into_any(),
                     None => view! {
                         <p>"The key was shown once, when the workspace was created. Its holder can keep using it."</p>
                     }.into_any(),
@@ -103,53 +108,5 @@ fn WelcomeView(welcome: Welcome) -> impl IntoView {
                 <a class="button primary" href="/leads">"Open your pipeline"</a>
             </section>
         </div>
-    }
-}
-
-/// The API key, shown once, with a copy button once the page is live.
-#[component]
-fn ApiKeyOnce(key: String) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let to_copy = key.clone();
-    view! {
-        <div class="field">
-            <label for="api-key">"API key"</label>
-            <div class="row">
-                <input id="api-key" class="mono" readonly value=key aria-describedby="api-key-hint api-key-copied"/>
-                <button type="button" class="button copy-button" on:click=move |_| {
-                    let text = to_copy.clone();
-                    leptos::task::spawn_local(async move {
-                        copied.set(Some(copy_to_clipboard(&text).await));
-                    });
-                }>"Copy"</button>
-            </div>
-            <p id="api-key-hint" class="field-hint">
-                "Store it somewhere safe now: it is shown only this once and cannot be retrieved later."
-            </p>
-            <p id="api-key-copied" class="field-hint" role="status">
-                {move || match copied.get() {
-                    Some(true) => "Copied to the clipboard.",
-                    Some(false) => "The browser did not allow copying: select the key and copy it.",
-                    None => "",
-                }}
-            </p>
-        </div>
-    }
-}
-
-/// Copies `text` to the clipboard; false if the browser refused.
-async fn copy_to_clipboard(text: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        let Some(window) = web_sys::window() else {
-            return false;
-        };
-        let promise = window.navigator().clipboard().write_text(text);
-        wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = text;
-        false
     }
 }

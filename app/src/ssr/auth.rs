@@ -8,6 +8,7 @@
 //! one row per request.)
 
 use db::{TenantId, UserId, members::Member, sessions::USER_ID_KEY, tenants::ResolvedTenant};
+use leptos::prelude::use_context;
 use time::OffsetDateTime;
 use tower_sessions::Session;
 
@@ -133,4 +134,111 @@ pub fn handoff_cookie(
         .same_site(SameSite::Lax)
         .secure(https)
         .build()
+}
+
+/// The signed-in admin of this workspace: `SignInRequired`, or `Forbidden` for a member.
+pub async fn require_admin() -> Result<(ResolvedTenant, Member), AppError> {
+    let (tenant, member) = require_member().await?;
+    if member.role == domain::Role::Admin {
+        Ok((tenant, member))
+    } else {
+        Err(AppError::Forbidden(
+            "Settings are for this workspace's admins. Ask one of them for what you need.".into(),
+        ))
+    }
+}
+
+/// The session key that holds an API key just made, sealed, until the page shows it once.
+pub const NEW_API_KEY: &str = "new_api_key";
+
+/// The cookie that remembers, for a visitor sent to sign in, the page that sent them, so the
+/// sign-in page's address stays plain `/login` (`docs/product.md`, "Sign-in").
+pub const NEXT_COOKIE: &str = "hcrm_next";
+
+/// How long the page to return to is remembered.
+const NEXT_MAX_AGE_SECS: i64 = 15 * 60;
+
+fn next_cookie(value: String, https: bool) -> tower_sessions::cookie::Cookie<'static> {
+    use tower_sessions::cookie::{Cookie, SameSite};
+    Cookie::build((NEXT_COOKIE, value))
+        .path("/")
+        .max_age(time::Duration::seconds(NEXT_MAX_AGE_SECS))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(https)
+        .build()
+}
+
+fn set_cookie(cookie: &tower_sessions::cookie::Cookie<'_>) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie.to_string()),
+    ) {
+        response.append_header(http::header::SET_COOKIE, value);
+    }
+}
+
+fn https() -> bool {
+    platform().is_ok_and(|p| p.settings.https)
+}
+
+/// Remembers `path` (a path and query of this host) as the page to return to once signed in.
+pub fn remember_next(path: &str) {
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    let value = utf8_percent_encode(path, NON_ALPHANUMERIC).to_string();
+    set_cookie(&next_cookie(value, https()));
+}
+
+/// The page remembered by [`remember_next`], forgotten as it is read.
+pub fn take_next() -> Option<String> {
+    use tower_sessions::cookie::Cookie;
+    let parts = use_context::<http::request::Parts>()?;
+    let value = parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == NEXT_COOKIE)
+        .map(|c| c.value().to_owned())?;
+    let mut removal = next_cookie(String::new(), https());
+    removal.make_removal();
+    set_cookie(&removal);
+    percent_encoding::percent_decode_str(&value)
+        .decode_utf8()
+        .ok()
+        .map(|path| path.into_owned())
+}
+
+/// `next` if it is a path of this host, else `fallback`: where to go after signing in.
+pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.contains(['\r', '\n']) =>
+        {
+            path.to_owned()
+        }
+        _ => fallback.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_path_of_this_host_is_a_place_to_go_next() {
+        assert_eq!(
+            safe_next(Some("/settings/team"), "/leads"),
+            "/settings/team"
+        );
+        assert_eq!(safe_next(Some("//evil.example/"), "/leads"), "/leads");
+        assert_eq!(safe_next(Some("/\\evil.example"), "/leads"), "/leads");
+        assert_eq!(safe_next(Some("https://evil.example/"), "/leads"), "/leads");
+        assert_eq!(safe_next(None, "/leads"), "/leads");
+    }
 }

@@ -6,8 +6,10 @@ use uuid::Uuid;
 
 use crate::{Error, TenantId, Tx};
 
-/// The most cards a board column shows; the column header still counts them all.
-pub const CARDS_PER_STAGE: i64 = 200;
+/// The most cards a board column shows; the column header still counts them all, and the
+/// column ends with how many older ones it holds. Each card carries a stage picker, so a
+/// board costs cards × stages (`docs/benchmarks.md`).
+pub const CARDS_PER_STAGE: i64 = 50;
 
 /// A lead as its card on the board shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,28 +57,21 @@ pub async fn insert(
 pub async fn list_for_board(tx: &mut Tx) -> Result<Vec<LeadCard>, Error> {
     let cards = sqlx::query_as!(
         LeadCard,
-        r#"select id as "id!", stage_id as "stage_id!", first_name, last_name, email, phone,
-                  company, source, created_at as "created_at!"
-           from (select l.*, row_number() over (partition by stage_id order by created_at desc) as n
-                 from leads l where l.tenant_id = current_tenant_id()) ranked
-           where n <= $1
-           order by created_at desc"#,
+        r#"select newest.id as "id!", newest.stage_id as "stage_id!", newest.first_name,
+                  newest.last_name, newest.email, newest.phone, newest.company, newest.source,
+                  newest.created_at as "created_at!"
+           from pipeline_stages s
+           cross join lateral (
+             select l.* from leads l
+             where l.tenant_id = current_tenant_id() and l.stage_id = s.id
+             order by l.created_at desc limit $1) newest
+           where s.tenant_id = current_tenant_id()
+           order by newest.created_at desc"#,
         CARDS_PER_STAGE
     )
     .fetch_all(&mut **tx)
     .await?;
     Ok(cards)
-}
-
-/// How many leads each stage holds.
-pub async fn count_by_stage(tx: &mut Tx) -> Result<Vec<(Uuid, i64)>, Error> {
-    let rows = sqlx::query!(
-        r#"select stage_id, count(*) as "count!" from leads
-           where tenant_id = current_tenant_id() group by stage_id"#
-    )
-    .fetch_all(&mut **tx)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.stage_id, r.count)).collect())
 }
 
 /// How many leads the current tenant has.
@@ -101,4 +96,17 @@ pub async fn move_to_stage(tx: &mut Tx, lead: Uuid, stage: Uuid) -> Result<bool,
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Moves every lead of one stage of the current tenant to another; how many moved.
+pub async fn move_all(tx: &mut Tx, from: Uuid, to: Uuid) -> Result<u64, Error> {
+    let done = sqlx::query!(
+        "update leads set stage_id = $2, updated_at = now()
+         where tenant_id = current_tenant_id() and stage_id = $1",
+        from,
+        to
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
 }

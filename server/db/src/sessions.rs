@@ -208,6 +208,17 @@ impl SessionStore for PgSessionStore {
     }
 }
 
+/// Ends every session of `user` in the current tenant (the member was removed).
+pub async fn delete_for_user(tx: &mut Tx, user: crate::UserId) -> Result<u64, Error> {
+    let done = sqlx::query!(
+        "delete from sessions where tenant_id = current_tenant_id() and user_id = $1",
+        user.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Ends every session of a tenant (suspension, rejection). Owner pool: any tenant.
 pub async fn delete_for_tenant(tx: &mut Tx, tenant: TenantId) -> Result<u64, Error> {
     let done = sqlx::query!("delete from sessions where tenant_id = $1", tenant.0)

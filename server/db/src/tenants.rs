@@ -1,8 +1,9 @@
 //! The `tenants` table: host resolution, the current tenant's row, API keys, and the
 //! staff's life-cycle changes.
 
-use domain::{ApiKey, TenantStatus};
+use domain::{ApiKey, HexColour, Plan, Tagline, TenantName, TenantStatus};
 use sqlx::PgExecutor;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{Error, TenantId, Tx};
@@ -104,11 +105,15 @@ pub async fn insert(
     Ok(())
 }
 
-/// True if `key` is the current tenant's API key; records its use at most once a minute.
+/// True if `key` is the current tenant's API key, or its previous key while that still
+/// works after a rotation; records the current key's use at most once a minute.
 pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
     let matched = sqlx::query_scalar!(
         r#"select exists (select 1 from tenants
-                            where id = current_tenant_id() and api_key_hash = $1) as "matched!""#,
+                            where id = current_tenant_id()
+                              and (api_key_hash = $1
+                                   or (old_api_key_hash = $1 and old_api_key_expires_at > now())))
+           as "matched!""#,
         &key.hash()[..]
     )
     .fetch_one(&mut **tx)
@@ -126,14 +131,107 @@ pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
     Ok(matched)
 }
 
-/// Replaces the current tenant's API key; the old one stops working at commit.
-pub async fn rotate_api_key(tx: &mut Tx, key: &ApiKey) -> Result<(), Error> {
+/// Replaces the current tenant's API key. The old one stops working at commit, or, with
+/// `keep_old_secs`, keeps working that long (any earlier old key stops at once).
+pub async fn rotate_api_key(
+    tx: &mut Tx,
+    key: &ApiKey,
+    keep_old_secs: Option<i64>,
+) -> Result<(), Error> {
     sqlx::query!(
-        "update tenants set api_key_hash = $1, api_key_prefix = $2, api_key_created_at = now(),
+        "update tenants set
+                old_api_key_hash = case when $3::bigint is null then null else api_key_hash end,
+                old_api_key_prefix = case when $3::bigint is null then null else api_key_prefix end,
+                old_api_key_expires_at = now() + make_interval(secs => $3::bigint::float8),
+                api_key_hash = $1, api_key_prefix = $2, api_key_created_at = now(),
                 api_key_last_used_at = null, updated_at = now()
          where id = current_tenant_id()",
         &key.hash()[..],
         key.display_prefix(),
+        keep_old_secs,
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Stops the current tenant's previous key now. False if none was working.
+pub async fn revoke_old_api_key(tx: &mut Tx) -> Result<bool, Error> {
+    let done = sqlx::query!(
+        "update tenants set old_api_key_hash = null, old_api_key_prefix = null,
+                old_api_key_expires_at = null, updated_at = now()
+         where id = current_tenant_id() and old_api_key_expires_at > now()"
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The current tenant's settings: branding, plan and API key facts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantSettings {
+    pub name: String,
+    pub tagline: String,
+    pub brand_colour: String,
+    pub plan: Plan,
+    pub max_users: Option<u32>,
+    pub api_key_prefix: String,
+    pub api_key_created_at: OffsetDateTime,
+    pub api_key_last_used_at: Option<OffsetDateTime>,
+    /// The previous key's prefix and end, while it still works.
+    pub old_api_key: Option<(String, OffsetDateTime)>,
+}
+
+/// Reads the current tenant's settings.
+pub async fn settings(tx: &mut Tx) -> Result<TenantSettings, Error> {
+    let r = sqlx::query!(
+        r#"select name, tagline, brand_colour, plan, max_users, api_key_prefix,
+                  api_key_created_at, api_key_last_used_at,
+                  case when old_api_key_expires_at > now() then old_api_key_prefix end as old_prefix,
+                  case when old_api_key_expires_at > now() then old_api_key_expires_at end as old_expires
+           from tenants where id = current_tenant_id()"#
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(TenantSettings {
+        name: r.name,
+        tagline: r.tagline,
+        brand_colour: r.brand_colour,
+        plan: r
+            .plan
+            .parse()
+            .map_err(|_| Error::Data(format!("plan {:?}", r.plan)))?,
+        max_users: r.max_users.and_then(|n| u32::try_from(n).ok()),
+        api_key_prefix: r.api_key_prefix,
+        api_key_created_at: r.api_key_created_at,
+        api_key_last_used_at: r.api_key_last_used_at,
+        old_api_key: r.old_prefix.zip(r.old_expires),
+    })
+}
+
+/// Locks the current tenant's row until the end of `tx`: changes to its team and its
+/// pipeline take it first, so that two of them happen one after the other and each sees
+/// what the other did (the seat limit, the last admin, a dense stage order).
+pub async fn lock_current(tx: &mut Tx) -> Result<(), Error> {
+    sqlx::query!("select id from tenants where id = current_tenant_id() for update")
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Saves the current tenant's name, tagline and colour.
+pub async fn update_branding(
+    tx: &mut Tx,
+    name: &TenantName,
+    tagline: &Tagline,
+    colour: &HexColour,
+) -> Result<(), Error> {
+    sqlx::query!(
+        "update tenants set name = $1, tagline = $2, brand_colour = $3, updated_at = now()
+         where id = current_tenant_id()",
+        name.as_str(),
+        tagline.as_str(),
+        colour.as_str(),
     )
     .execute(&mut **tx)
     .await?;

@@ -12,7 +12,7 @@ use domain::{Email, NewLead, PasswordHash, PersonName, Token};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 /// Tables whose rows belong to one tenant, with the column naming that tenant.
-const TENANT_OWNED: [(&str, &str); 10] = [
+const TENANT_OWNED: [(&str, &str); 13] = [
     ("tenants", "id"),
     ("tenant_members", "tenant_id"),
     ("tenant_invites", "tenant_id"),
@@ -23,6 +23,9 @@ const TENANT_OWNED: [(&str, &str); 10] = [
     ("audit_log", "tenant_id"),
     ("handoff_tokens", "tenant_id"),
     ("email_verifications", "tenant_id"),
+    ("tenant_logos", "tenant_id"),
+    ("password_resets", "tenant_id"),
+    ("lead_counts", "tenant_id"),
 ];
 
 /// Gives a tenant at least one row in every tenant-owned table.
@@ -61,6 +64,14 @@ async fn populate(db: &Database, tenant: TenantId, slug: &str) {
     )
     .await
     .unwrap();
+    db::password_resets::insert(&mut tx, tenant, user, &Token::from_bytes(unique_bytes()))
+        .await
+        .unwrap();
+    let logo = db::logos::Logo {
+        png: vec![1, 2, 3],
+        etag: "etag".into(),
+    };
+    db::logos::put(&mut tx, tenant, &logo).await.unwrap();
     db::idempotency::claim(&mut tx, tenant, "key-1", b"hash")
         .await
         .unwrap();
@@ -168,6 +179,8 @@ async fn tenant_a_cannot_read_change_or_delete_tenant_b_rows() {
         ("idempotency_keys", "tenant_id", "response_status = 500"),
         ("handoff_tokens", "tenant_id", "used_at = now()"),
         ("email_verifications", "tenant_id", "used_at = now()"),
+        ("tenant_logos", "tenant_id", "etag = 'hacked'"),
+        ("password_resets", "tenant_id", "used_at = now()"),
     ] {
         let mut tx = begin_tenant(&pool, a).await.unwrap();
         let updated = sqlx::query(&format!("update {table} set {update} where {column} = $1"))
@@ -195,7 +208,9 @@ async fn tenant_a_cannot_read_change_or_delete_tenant_b_rows() {
             | "tenant_invites"
             | "audit_log"
             | "handoff_tokens"
-            | "email_verifications" => {
+            | "email_verifications"
+            | "password_resets"
+            | "lead_counts" => {
                 assert!(deleted.is_err(), "{table}: the server role has no DELETE");
             }
             _ => assert_eq!(
@@ -216,6 +231,7 @@ async fn tenant_a_cannot_write_rows_for_tenant_b() {
         "insert into pipeline_stages (tenant_id, name, colour, stage_type, sort_order) values ($1, 'X', '#000000', 'active', 99)",
         "insert into idempotency_keys (tenant_id, key, request_hash, response_status, response_body) values ($1, 'k', '\\x00', 0, 'null')",
         "insert into audit_log (tenant_id, actor, action) values ($1, 'x', 'y')",
+        "insert into tenant_logos (tenant_id, png, etag) values ($1, '\\x00', 'e')",
         "insert into email_outbox (tenant_id, to_address, subject, sealed_body) values ($1, 'x@y.z', 's', '\\x00')",
     ] {
         let mut tx = begin_tenant(&pool, a).await.unwrap();

@@ -15,7 +15,7 @@
 
 use app::{SERVER_FN_PREFIX, components::form::FormFallback, error::AppError, ssr::AppState};
 use axum::{
-    body::{Body, to_bytes},
+    body::{Body, Bytes, to_bytes},
     extract::{Request, State},
     http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header},
     middleware::Next,
@@ -26,8 +26,9 @@ use leptos::prelude::provide_context;
 use leptos::server_fn::error::FromServerFnError;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-/// Server functions take small forms; logo uploads (multipart) are the largest.
-pub const MAX_FORM_BYTES: usize = 4 * 1024 * 1024;
+/// The largest body a page may post: the branding form's logo (2 MB at most, but a larger
+/// file must still reach the use case to be refused by name) and its fields.
+pub const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
 /// The header leptos puts on a server function's error response.
 const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 /// Remembers which page a form rendered in place belongs to.
@@ -55,7 +56,7 @@ pub async fn server_fn_outcomes(
         return (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
     };
     let page = form_page(&parts.headers, &state);
-    let values = typed_values(&bytes);
+    let values = typed_values(&parts.headers, &bytes).await;
     let action = parts.uri.path().to_owned();
     let headers = parts.headers.clone();
     let extensions = parts.extensions.clone();
@@ -122,12 +123,15 @@ fn is_plain_form_post(request: &Request) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/html"));
-    let urlencoded = request
+    let form = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    request.method() == Method::POST && accepts_html && urlencoded
+        .is_some_and(|v| {
+            v.starts_with("application/x-www-form-urlencoded")
+                || v.starts_with("multipart/form-data")
+        });
+    request.method() == Method::POST && accepts_html && form
 }
 
 /// Splits an error response into its decoded error, or passes a success through.
@@ -186,12 +190,47 @@ fn form_page(headers: &HeaderMap, state: &AppState) -> Option<String> {
         .filter(|path| is_page(path))
 }
 
-/// What the person typed, to show again: every field but passwords.
-fn typed_values(body: &[u8]) -> Vec<(String, String)> {
-    form_urlencoded::parse(body)
+/// What the person typed, to show again: every field but passwords (and files).
+async fn typed_values(headers: &HeaderMap, body: &Bytes) -> Vec<(String, String)> {
+    let multipart = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let values = if multipart {
+        multipart_text_fields(headers, body.clone()).await
+    } else {
+        form_urlencoded::parse(body)
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect()
+    };
+    values
+        .into_iter()
         .filter(|(name, _)| !name.contains("password"))
-        .map(|(name, value)| (name.into_owned(), value.into_owned()))
         .collect()
+}
+
+/// The text fields of a multipart body (a file's field is left out). The body is already
+/// held in full, within [`MAX_FORM_BYTES`]; a file's bytes are skipped, not kept.
+async fn multipart_text_fields(headers: &HeaderMap, body: Bytes) -> Vec<(String, String)> {
+    let Some(boundary) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok())
+    else {
+        return Vec::new();
+    };
+    let mut multipart = multer::Multipart::new(Body::from(body).into_data_stream(), boundary);
+    let mut values = Vec::new();
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.file_name().is_some() {
+            continue;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Ok(text) = field.text().await {
+            values.push((name, text));
+        }
+    }
+    values
 }
 
 /// Redirects go to a page of this host, or to the apex or one of its tenants; a redirect
@@ -239,9 +278,13 @@ fn keep_redirect_on_our_hosts(
 mod tests {
     use super::*;
 
-    #[test]
-    fn passwords_are_never_typed_back() {
-        let values = typed_values(b"email=a%40b.co&password=secret&new_password=x&name=Ann+Lee");
+    #[tokio::test]
+    async fn passwords_are_never_typed_back() {
+        let values = typed_values(
+            &HeaderMap::new(),
+            &Bytes::from_static(b"email=a%40b.co&password=secret&new_password=x&name=Ann+Lee"),
+        )
+        .await;
         assert_eq!(
             values,
             vec![

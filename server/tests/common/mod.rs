@@ -66,6 +66,7 @@ impl TestApp {
         capture_logs();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let listener = startup::without_delay(listener);
         let apex = format!("localhost:{}", addr.port());
         let defaults = [("APP_DOMAIN", apex.as_str()), ("DEV_MAIL", "1")];
         let config = Config::from_lookup(|name| {

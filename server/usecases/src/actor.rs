@@ -41,3 +41,14 @@ pub(crate) async fn audit(
 ) -> Result<(), db::Error> {
     db::audit::record(tx, tenant, &actor.audit_name(), action, detail).await
 }
+
+/// The actor of a Settings change, who must be an admin of the workspace.
+pub(crate) fn admin(member: &db::members::Member) -> Result<Actor, crate::Error> {
+    if member.role == domain::Role::Admin {
+        Ok(Actor::User(member.user_id))
+    } else {
+        Err(crate::Error::forbidden(
+            "Only the workspace's admins can change its settings.",
+        ))
+    }
+}

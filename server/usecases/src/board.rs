@@ -13,7 +13,7 @@ pub async fn board(p: &Platform, tenant: TenantId) -> Result<Board, Error> {
     let mut tx = db::begin_tenant(&p.db.app, tenant).await?;
     let stages = db::stages::list(&mut tx).await?;
     let cards = db::leads::list_for_board(&mut tx).await?;
-    let counts = db::leads::count_by_stage(&mut tx).await?;
+    let counts = db::stages::lead_counts(&mut tx).await?;
     tx.commit().await?;
 
     let when =

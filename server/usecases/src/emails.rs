@@ -1,8 +1,9 @@
 //! The emails the platform sends, rendered from `templates/` (HTML escaped by askama,
-//! plain text alongside), and queued sealed in the outbox with [`queue`].
+//! plain text alongside), branded with the workspace they are about, and queued sealed in
+//! the outbox with [`queue`].
 
 use askama::Template;
-use domain::{Email, Role};
+use domain::{Email, HexColour, Role};
 
 use crate::{Error, Platform, sealing::Body};
 
@@ -31,6 +32,46 @@ impl OutgoingEmail {
     }
 }
 
+/// Whose look an email wears: a workspace's name, colour and logo, or HREF CRM's own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brand {
+    pub name: String,
+    /// `#rrggbb`, for the header and the buttons.
+    pub colour: String,
+    /// The readable text colour on it.
+    pub text_colour: &'static str,
+    /// The workspace's logo, if it has one.
+    pub logo_url: Option<String>,
+}
+
+impl Brand {
+    /// HREF CRM's own look, for emails about no workspace in particular.
+    pub fn platform() -> Brand {
+        Brand::new("HREF CRM", &HexColour::default_brand(), None)
+    }
+
+    /// A workspace's look.
+    pub fn new(name: &str, colour: &HexColour, logo_url: Option<String>) -> Brand {
+        Brand {
+            name: name.to_owned(),
+            colour: colour.as_str().to_owned(),
+            text_colour: colour.readable_text(),
+            logo_url,
+        }
+    }
+
+    /// The look of the workspace at `slug`, read in the caller's transaction.
+    pub async fn of_tenant(p: &Platform, tx: &mut db::Tx, slug: &str) -> Result<Brand, Error> {
+        let settings = db::tenants::settings(tx).await?;
+        let colour =
+            HexColour::parse(&settings.brand_colour).unwrap_or_else(|_| HexColour::default_brand());
+        let logo = db::logos::etag(tx)
+            .await?
+            .map(|etag| p.links.tenant_url(slug, &format!("/brand/logo?v={etag}")));
+        Ok(Brand::new(&settings.name, &colour, logo))
+    }
+}
+
 /// Queues `email` to `to` in `tx`, its bodies sealed with the platform's mail key.
 pub async fn queue(
     p: &Platform,
@@ -54,10 +95,18 @@ pub async fn queue_to_staff(
     Ok(db::staff::enqueue_notice(tx, &email.subject, &sealed).await?)
 }
 
+fn role_words(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "an admin",
+        Role::Member => "a member",
+    }
+}
+
 #[derive(Template)]
 #[template(path = "invite.html")]
 struct InviteHtml<'a> {
     subject: &'a str,
+    brand: &'a Brand,
     tenant_name: &'a str,
     role: &'a str,
     invite_url: &'a str,
@@ -74,31 +123,29 @@ struct InviteText<'a> {
 }
 
 /// The invite to join a workspace.
-pub fn invite(tenant_name: &str, role: Role, invite_url: &str) -> Result<OutgoingEmail, Error> {
+pub fn invite(brand: &Brand, role: Role, invite_url: &str) -> Result<OutgoingEmail, Error> {
+    let tenant_name = brand.name.as_str();
     let subject = format!("You're invited to {tenant_name} on HREF CRM");
-    let role = match role {
-        Role::Admin => "an admin",
-        Role::Member => "a member",
-    };
-    let html = InviteHtml {
-        subject: &subject,
-        tenant_name,
-        role,
-        invite_url,
-        valid_days: db::invites::VALID_DAYS,
-    }
-    .render()?;
-    let text = InviteText {
-        tenant_name,
-        role,
-        invite_url,
-        valid_days: db::invites::VALID_DAYS,
-    }
-    .render()?;
+    let role = role_words(role);
+    let valid_days = db::invites::VALID_DAYS;
     Ok(OutgoingEmail {
+        html: InviteHtml {
+            subject: &subject,
+            brand,
+            tenant_name,
+            role,
+            invite_url,
+            valid_days,
+        }
+        .render()?,
+        text: InviteText {
+            tenant_name,
+            role,
+            invite_url,
+            valid_days,
+        }
+        .render()?,
         subject,
-        text,
-        html,
     })
 }
 
@@ -106,6 +153,7 @@ pub fn invite(tenant_name: &str, role: Role, invite_url: &str) -> Result<Outgoin
 #[template(path = "verify.html")]
 struct VerifyHtml<'a> {
     subject: &'a str,
+    brand: &'a Brand,
     tenant_name: &'a str,
     url: &'a str,
     valid_hours: i32,
@@ -120,12 +168,14 @@ struct VerifyText<'a> {
 }
 
 /// The link that verifies a new account's email address.
-pub fn verification(tenant_name: &str, url: &str) -> Result<OutgoingEmail, Error> {
+pub fn verification(brand: &Brand, url: &str) -> Result<OutgoingEmail, Error> {
+    let tenant_name = brand.name.as_str();
     let subject = format!("Verify your email for {tenant_name}");
     let valid_hours = db::verifications::VALID_HOURS;
     Ok(OutgoingEmail {
         html: VerifyHtml {
             subject: &subject,
+            brand,
             tenant_name,
             url,
             valid_hours,
@@ -142,9 +192,53 @@ pub fn verification(tenant_name: &str, url: &str) -> Result<OutgoingEmail, Error
 }
 
 #[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetHtml<'a> {
+    subject: &'a str,
+    brand: &'a Brand,
+    email: &'a str,
+    url: &'a str,
+    valid_minutes: i32,
+}
+
+#[derive(Template)]
+#[template(path = "reset.txt")]
+struct ResetText<'a> {
+    brand: &'a Brand,
+    email: &'a str,
+    url: &'a str,
+    valid_minutes: i32,
+}
+
+/// The link that sets a new password.
+pub fn password_reset(brand: &Brand, email: &Email, url: &str) -> Result<OutgoingEmail, Error> {
+    let subject = format!("Reset your password for {}", brand.name);
+    let valid_minutes = db::password_resets::VALID_MINUTES;
+    Ok(OutgoingEmail {
+        html: ResetHtml {
+            subject: &subject,
+            brand,
+            email: email.as_str(),
+            url,
+            valid_minutes,
+        }
+        .render()?,
+        text: ResetText {
+            brand,
+            email: email.as_str(),
+            url,
+            valid_minutes,
+        }
+        .render()?,
+        subject,
+    })
+}
+
+#[derive(Template)]
 #[template(path = "staff_notice.html")]
 struct StaffNoticeHtml<'a> {
     subject: &'a str,
+    brand: &'a Brand,
     tenant_name: &'a str,
     slug: &'a str,
     splash_url: &'a str,
@@ -174,6 +268,7 @@ pub fn staff_signup_notice(
     Ok(OutgoingEmail {
         html: StaffNoticeHtml {
             subject: &subject,
+            brand: &Brand::platform(),
             tenant_name,
             slug,
             splash_url,
@@ -197,6 +292,7 @@ pub fn staff_signup_notice(
 #[template(path = "workspace_list.html")]
 struct WorkspaceListHtml<'a> {
     subject: &'a str,
+    brand: &'a Brand,
     workspaces: &'a [(String, String)],
 }
 
@@ -212,6 +308,7 @@ pub fn workspace_list(workspaces: &[(String, String)]) -> Result<OutgoingEmail, 
     Ok(OutgoingEmail {
         html: WorkspaceListHtml {
             subject: &subject,
+            brand: &Brand::platform(),
             workspaces,
         }
         .render()?,
@@ -224,24 +321,44 @@ pub fn workspace_list(workspaces: &[(String, String)]) -> Result<OutgoingEmail, 
 mod tests {
     use super::*;
 
+    fn acme() -> Brand {
+        Brand::new(
+            "<b>Acme</b> & Co",
+            &HexColour::parse("#ff5500").unwrap(),
+            Some("http://acme.localhost:3000/brand/logo?v=1".into()),
+        )
+    }
+
     #[test]
     fn the_invite_escapes_the_tenant_name_in_html_only() {
-        let email = invite(
-            "<b>Acme</b> & Co",
-            Role::Admin,
-            "http://acme.localhost:3000/invite/t",
-        )
-        .unwrap();
-        assert!(
-            email.html.contains("&#60;b&#62;Acme&#60;/b&#62; &#38; Co")
-                || email.html.contains("&lt;b&gt;Acme")
-        );
+        let email = invite(&acme(), Role::Admin, "http://acme.localhost:3000/invite/t").unwrap();
         assert!(!email.html.contains("<b>Acme"));
+        assert!(email.html.contains("&#60;b&#62;Acme") || email.html.contains("&lt;b&gt;Acme"));
         assert!(email.text.contains("<b>Acme</b> & Co"));
         assert!(email.text.contains("http://acme.localhost:3000/invite/t"));
         assert_eq!(
             email.subject,
             "You're invited to <b>Acme</b> & Co on HREF CRM"
         );
+    }
+
+    #[test]
+    fn a_workspaces_email_wears_its_colour_and_logo() {
+        let email = invite(&acme(), Role::Member, "http://acme.localhost:3000/invite/t").unwrap();
+        assert!(email.html.contains("background:#ff5500"));
+        assert!(
+            email
+                .html
+                .contains("src=\"http://acme.localhost:3000/brand/logo?v=1\"")
+        );
+        let reset = password_reset(
+            &acme(),
+            &Email::parse("ada@acme.test").unwrap(),
+            "http://acme.localhost:3000/reset/t",
+        )
+        .unwrap();
+        assert!(reset.html.contains("background:#ff5500"));
+        assert!(reset.text.contains("http://acme.localhost:3000/reset/t"));
+        assert!(reset.text.contains("60 minutes"));
     }
 }

@@ -1,5 +1,5 @@
 //! Housekeeping: what expires is swept (sessions, password attempts, idempotency keys,
-//! hand-off and verification links), and idle rate-limit keys are forgotten.
+//! hand-off, verification and reset links), and idle rate-limit keys are forgotten.
 
 use crate::Platform;
 
@@ -26,6 +26,10 @@ pub async fn sweep(p: &Platform) {
         (
             "expired verification links",
             db::verifications::delete_expired(owner).await,
+        ),
+        (
+            "expired reset links",
+            db::password_resets::delete_expired(owner).await,
         ),
     ];
     for (what, result) in results {

@@ -9,8 +9,11 @@
 //! the rate [`limits`].
 
 pub mod accept_invite;
+pub mod activity;
 pub mod actor;
+mod blocking;
 pub mod board;
+pub mod branding;
 pub mod change_status;
 pub mod emails;
 mod error;
@@ -19,7 +22,9 @@ pub mod handoff;
 pub mod housekeeping;
 pub mod limits;
 pub mod outbox;
+pub mod password_reset;
 pub mod passwords;
+pub mod pipeline;
 mod platform;
 pub mod provision;
 pub mod receive_lead;
@@ -29,8 +34,11 @@ pub mod secrets;
 pub mod sign_in;
 pub mod signup;
 pub mod staff_accounts;
+pub mod team;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod timefmt;
+pub mod usage;
 pub mod verify_email;
 pub mod welcome;
 

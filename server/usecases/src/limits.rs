@@ -112,6 +112,10 @@ pub struct Limits {
     pub intake: KeyedLimiter<Uuid>,
     /// Password checks per account that did not succeed (counted in Postgres).
     pub login: Limit,
+    /// Password reset links asked for, per address.
+    pub reset_account: KeyedLimiter<String>,
+    /// Password reset links asked for, per client network.
+    pub reset_network: KeyedLimiter<IpAddr>,
 }
 
 /// The key a client's address is counted under: IPv4 addresses one by one, IPv6 addresses
@@ -131,13 +135,27 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 }
 
 impl Limits {
-    pub fn new(signup: Limit, check: Limit, intake: Limit, login: Limit) -> Limits {
+    pub fn new(signup: Limit, check: Limit, intake: Limit, login: Limit, reset: Limit) -> Limits {
         Limits {
             signup: KeyedLimiter::new(signup),
             check: KeyedLimiter::new(check),
             intake: KeyedLimiter::new(intake),
             login,
+            reset_account: KeyedLimiter::new(reset),
+            reset_network: KeyedLimiter::new(reset),
         }
+    }
+
+    /// Counts one request for a reset link, for `email` from `client`'s network.
+    pub fn count_reset(&self, client: Option<IpAddr>, email: &str) -> Result<(), Error> {
+        count(
+            &self.reset_network,
+            client,
+            "Too many reset requests from your network.",
+        )?;
+        self.reset_account.check(&email.to_owned()).map_err(|wait| {
+            Error::rate_limited("Too many reset links asked for this address.", wait)
+        })
     }
 
     /// Counts one live check (availability, password strength, find a workspace) from
@@ -156,6 +174,8 @@ impl Limits {
         self.signup.forget_idle();
         self.check.forget_idle();
         self.intake.forget_idle();
+        self.reset_account.forget_idle();
+        self.reset_network.forget_idle();
     }
 }
 

@@ -19,7 +19,7 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 use zxcvbn::Score;
 
-use crate::{Error, Platform, secrets::random_bytes};
+use crate::{Error, Platform, blocking::on_blocking_pool, secrets::random_bytes};
 
 /// How much of a password zxcvbn looks at. Its time grows steeply with length on some
 /// inputs (128 punctuation characters: 1.6 s in a release build, 40: 80 ms); a password
@@ -31,36 +31,11 @@ const MEMORY_KIB: u32 = 19 * 1024;
 const PASSES: u32 = 2;
 const LANES: u32 = 1;
 
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
-}
+use crate::blocking::cores;
 
 static HASHING_SLOTS: LazyLock<Arc<Semaphore>> =
     LazyLock::new(|| Arc::new(Semaphore::new(cores())));
 static ZXCVBN_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| Arc::new(Semaphore::new(cores())));
-
-/// Runs `job` on the blocking pool once one of `slots` is free. The slot moves into the
-/// job, so it is held until the job ends, even if the caller stops waiting.
-async fn on_blocking_pool<T: Send + 'static>(
-    slots: &Arc<Semaphore>,
-    job: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, Error> {
-    let slot = slots
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|_| Error::Internal)?;
-    tokio::task::spawn_blocking(move || {
-        let result = job();
-        drop(slot);
-        result
-    })
-    .await
-    .map_err(|e| match e.try_into_panic() {
-        Ok(panic) => std::panic::resume_unwind(panic),
-        Err(_) => Error::Internal,
-    })
-}
 
 /// Parses a password and refuses a common one (see [`check_not_common`]).
 pub async fn parse_uncommon(
@@ -270,34 +245,6 @@ mod tests {
             hash_with_setting(other, "password".into()).await,
             Err(Error::Internal)
         );
-    }
-
-    #[tokio::test]
-    async fn a_cancelled_caller_leaves_its_slot_taken_until_the_work_is_done() {
-        let slots = Arc::new(Semaphore::new(1));
-        let (started, on_start) = tokio::sync::oneshot::channel();
-        let (release, on_release) = std::sync::mpsc::channel::<()>();
-        let held = slots.clone();
-        let caller = tokio::spawn(async move {
-            on_blocking_pool(&held, move || {
-                let _ = started.send(());
-                let _ = on_release.recv();
-            })
-            .await
-        });
-        on_start.await.unwrap();
-        caller.abort();
-        let _ = caller.await;
-        assert_eq!(
-            slots.available_permits(),
-            0,
-            "the job still runs and holds its slot"
-        );
-        release.send(()).unwrap();
-        let freed = tokio::time::timeout(std::time::Duration::from_secs(10), slots.acquire())
-            .await
-            .expect("the slot comes back once the job ends");
-        assert!(freed.is_ok());
     }
 
     #[tokio::test]

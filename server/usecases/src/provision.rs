@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 
 use db::{TenantId, Tx, UserId, tenants::SlugState};
 use domain::{
-    ApiKey, Email, Links, PasswordHash, PersonName, Role, Slug, TenantName, TenantStatus, Token,
+    ApiKey, Email, HexColour, Links, PasswordHash, PersonName, Role, Slug, TenantName,
+    TenantStatus, Token,
 };
 use serde_json::json;
 
@@ -112,7 +113,8 @@ pub(crate) async fn provision_in(
             let url = p
                 .links
                 .tenant_url(&new.slug, &format!("/invite/{}", token.expose()));
-            let message = emails::invite(new.name.as_str(), Role::Admin, &url)?;
+            let brand = emails::Brand::new(new.name.as_str(), &HexColour::default_brand(), None);
+            let message = emails::invite(&brand, Role::Admin, &url)?;
             emails::queue(p, tx, Some(tenant_id), &email, &message).await?;
             Some(token)
         }

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use db::tenants::SlugState;
 use domain::{
-    Slug, SlugError, TenantStatus, Token,
+    HexColour, Slug, SlugError, TenantStatus, Token,
     signup::{Availability, PasswordRating, SignupRequest, SubdomainState},
     slug::alternatives,
 };
@@ -249,7 +249,8 @@ pub async fn sign_up(
         let url = p
             .links
             .tenant_url(&slug, &format!("/verify/{}", token.expose()));
-        let message = emails::verification(new.name.as_str(), &url)?;
+        let brand = emails::Brand::new(new.name.as_str(), &HexColour::default_brand(), None);
+        let message = emails::verification(&brand, &url)?;
         emails::queue(p, &mut tx, Some(tenant), &email, &message).await?;
     }
     if status == TenantStatus::Pending {

@@ -23,6 +23,7 @@ pub fn platform_with(test: &TestDb, settings: Settings) -> Platform {
             limit("60/1m"),
             limit("120/1m"),
             limit("10/15m"),
+            limit("5/1h"),
         )),
         settings: Arc::new(settings),
         mail_key: MailKey::generate(),

@@ -17,7 +17,7 @@ pub async fn welcome(
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
     let api_key = if reveal_key && member.role == Role::Admin {
         let actor = Actor::User(member.user_id);
-        let key = replace_key(&mut tx, tenant.id, &actor, "tenant.api_key_issued").await?;
+        let key = replace_key(&mut tx, tenant.id, &actor, "tenant.api_key_issued", None).await?;
         Some(key.expose().to_owned())
     } else {
         None

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{count_all, platform, provision};
+use common::{PASSWORD, count_all, platform, tenant};
 use db::{sqlx, tenants::ResolvedTenant, testing::TestDb};
 use domain::{
     Email, Token,
@@ -16,28 +16,9 @@ use domain::{
 };
 use usecases::{Error, Platform};
 
-const PASSWORD: &str = "violet tugboat orchard";
-
-async fn tenant(p: &Platform, slug: &str) -> ResolvedTenant {
-    db::tenants::resolve(&p.db.app, slug)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
-/// A workspace whose admin accepted the invite with [`PASSWORD`].
+/// A workspace whose admin accepted the invite, and the admin's address.
 async fn workspace_with_admin(p: &Platform, slug: &str) -> (ResolvedTenant, Email) {
-    let provisioned = provision(p, slug).await;
-    let tenant = tenant(p, slug).await;
-    usecases::accept_invite::accept(
-        p,
-        &tenant,
-        &provisioned.admin_invite.unwrap(),
-        Some("Ada"),
-        PASSWORD.into(),
-    )
-    .await
-    .unwrap();
+    let tenant = common::workspace_with_admin(p, slug).await;
     (tenant, Email::parse(&format!("admin@{slug}.test")).unwrap())
 }
 

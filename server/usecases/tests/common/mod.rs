@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use db::{Database, sqlx, testing::TestDb};
+use db::{Database, sqlx, tenants::ResolvedTenant, testing::TestDb};
 use domain::{Email, Slug, TenantName};
 use usecases::{Actor, Platform, provision::Provisioned, testing};
 
@@ -24,6 +24,34 @@ pub async fn provision(p: &Platform, slug: &str) -> Provisioned {
     )
     .await
     .unwrap()
+}
+
+/// The password every test person chooses.
+pub const PASSWORD: &str = "violet tugboat orchard";
+
+/// The tenant at `slug`, as the host lookup finds it.
+pub async fn tenant(p: &Platform, slug: &str) -> ResolvedTenant {
+    db::tenants::resolve(&p.db.app, slug)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// A provisioned workspace whose admin `admin@<slug>.test` accepted the invite with
+/// [`PASSWORD`].
+pub async fn workspace_with_admin(p: &Platform, slug: &str) -> ResolvedTenant {
+    let provisioned = provision(p, slug).await;
+    let tenant = tenant(p, slug).await;
+    usecases::accept_invite::accept(
+        p,
+        &tenant,
+        &provisioned.admin_invite.unwrap(),
+        Some("Ada"),
+        PASSWORD.into(),
+    )
+    .await
+    .unwrap();
+    tenant
 }
 
 /// Counts rows of `table` as the owner, who sees every tenant.

@@ -1,0 +1,223 @@
+//! `/settings/pipeline`: the stages in order, each with its name, colour and type, moved
+//! up and down by buttons (keyboard and plain form posts alike), and deleted after a
+//! confirm step (`?delete-stage=<id>`) that asks where its leads go.
+
+use domain::{
+    StageType,
+    settings::{Pipeline, PipelineStage},
+};
+use leptos::prelude::*;
+
+use crate::{
+    api::pipeline::{AddStage, DeleteStage, MoveStage, UpdateStage, get_pipeline},
+    components::form::{FormAlert, FormState, successes},
+    pages::settings::{all_changes, query_param, settings_page},
+};
+
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddStage>,
+    update: ServerAction<UpdateStage>,
+    shift: ServerAction<MoveStage>,
+    delete: ServerAction<DeleteStage>,
+}
+
+#[component]
+pub fn PipelineSettingsPage() -> impl IntoView {
+    let actions = Actions {
+        add: ServerAction::new(),
+        update: ServerAction::new(),
+        shift: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let changes = all_changes([
+        successes(actions.add.into()),
+        successes(actions.update.into()),
+        successes(actions.shift.into()),
+        successes(actions.delete.into()),
+    ]);
+    let pipeline = Resource::new(move || changes.get(), |_| get_pipeline());
+    settings_page("Pipeline settings", pipeline, move |pipeline| {
+        view! { <PipelineView pipeline actions/> }.into_any()
+    })
+}
+
+#[component]
+fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
+    let errors = [
+        FormState::new(actions.update).error(),
+        FormState::new(actions.shift).error(),
+        FormState::new(actions.delete).error(),
+    ];
+    let stage_error = Signal::derive(move || errors.iter().find_map(|e| e.get()));
+    let add_form = FormState::new(actions.add);
+    let deleting = query_param("delete-stage");
+    let count = pipeline.stages.len();
+    let others: Vec<(String, String)> = pipeline
+        .stages
+        .iter()
+        .map(|s| (s.id.to_string(), s.name.clone()))
+        .collect();
+    view! {
+        <h1>"Pipeline"</h1>
+        <p class="field-hint">"Stages in the order of the board. New leads land in the first active stage."</p>
+        <FormAlert error=stage_error/>
+        <ol class="stages">
+            {pipeline.stages.into_iter().enumerate().map(|(i, stage)| {
+                let id = stage.id.to_string();
+                let is_deleting = Signal::derive(move || deleting.get().as_deref() == Some(id.as_str()));
+                view! {
+                    <li>
+                        <StageItem stage first=i == 0 last=i + 1 == count is_deleting others=others.clone() actions/>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
+
+        <section class="panel" aria-labelledby="add-stage-heading">
+            <h2 id="add-stage-heading">"Add a stage"</h2>
+            <ActionForm action=actions.add attr:novalidate=true attr:class="stage-form" attr:aria-labelledby="add-stage-heading">
+                <FormAlert error=add_form.error()/>
+                <StageFields prefix="new-stage".into() name=add_form.value("name").unwrap_or_default()
+                    colour=add_form.value("colour").unwrap_or_else(|| "#64748b".into())
+                    kind=StageType::Active error=add_form.error()/>
+                <button type="submit" class="button primary">"Add stage"</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// The Name, Colour and Type fields of a stage's form.
+#[component]
+fn StageFields(
+    prefix: String,
+    name: String,
+    colour: String,
+    kind: StageType,
+    error: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
+    let name_id = format!("{prefix}-name");
+    let colour_id = format!("{prefix}-colour");
+    let type_id = format!("{prefix}-type");
+    let name_error_id = format!("{prefix}-name-error");
+    let field_message = move |field: &'static str| {
+        move || {
+            error
+                .get()
+                .and_then(|e| e.field_message(field).map(str::to_owned))
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=name_id.clone()>"Name"</label>
+            <input id=name_id name="name" maxlength="40" value=name aria-describedby=name_error_id.clone()
+                aria-invalid=move || field_message("name")().is_some().then_some("true")/>
+            <p id=name_error_id class="field-error" role="alert">{field_message("name")}</p>
+        </div>
+        <div class="field field-narrow">
+            <label for=colour_id.clone()>"Colour"</label>
+            <input id=colour_id type="color" name="colour" value=colour/>
+        </div>
+        <div class="field field-narrow">
+            <label for=type_id.clone()>"Type"</label>
+            <select id=type_id name="stage_type">
+                {StageType::ALL.into_iter().map(|t| view! {
+                    <option value=t.as_str() selected=t == kind>{t.label()}</option>
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn StageItem(
+    stage: PipelineStage,
+    first: bool,
+    last: bool,
+    is_deleting: Signal<bool>,
+    others: Vec<(String, String)>,
+    actions: Actions,
+) -> impl IntoView {
+    let id = stage.id.to_string();
+    let legend_id = format!("stage-{id}-legend");
+    let leads = stage.leads;
+    let name = stage.name.clone();
+    let others: Vec<(String, String)> = others
+        .into_iter()
+        .filter(|(other, _)| *other != id)
+        .collect();
+    let no_error = Signal::derive(|| None);
+    let style = format!("--stage: {}", stage.colour);
+    let prefix = format!("stage-{id}");
+    let lead_count = format!("{leads} lead{}", if leads == 1 { "" } else { "s" });
+    let shift = |direction: &'static str, label: &'static str, disabled: bool| {
+        let id = stage.id.to_string();
+        view! {
+            <ActionForm action=actions.shift>
+                <input type="hidden" name="stage" value=id/>
+                <input type="hidden" name="direction" value=direction/>
+                <button type="submit" class="button small" disabled=disabled>{label}</button>
+            </ActionForm>
+        }
+    };
+    let (up, down) = (
+        shift("up", "Move up", first),
+        shift("down", "Move down", last),
+    );
+    let update_id = id.clone();
+    let legend_ref = legend_id.clone();
+    view! {
+        <fieldset class="stage" style=style aria-labelledby=legend_ref>
+            <legend id=legend_id>{stage.name.clone()}</legend>
+            <p class="stage-meta">{lead_count}</p>
+            <ActionForm action=actions.update attr:novalidate=true attr:class="stage-form">
+                <input type="hidden" name="stage" value=update_id/>
+                <StageFields prefix name=stage.name.clone() colour=stage.colour.clone()
+                    kind=stage.stage_type error=no_error/>
+                <button type="submit" class="button small">"Save"</button>
+            </ActionForm>
+            <div class="row stage-actions">
+                {up}
+                {down}
+                {move || if is_deleting.get() {
+                    let (id, name, others) = (id.clone(), name.clone(), others.clone());
+                    let group_label = format!("Delete {name}?");
+                    let confirm_label = format!("Confirm: delete {name}");
+                    let moving = format!("{name} holds {leads} lead{}; they move in the same step.", if leads == 1 { "" } else { "s" });
+                    let empty = format!("Delete {name}? It holds no leads.");
+                    view! {
+                        <ActionForm action=actions.delete attr:class="confirm" attr:role="group" attr:aria-label=group_label>
+                            <input type="hidden" name="stage" value=id.clone()/>
+                            {if leads > 0 {
+                                let select_id = format!("stage-{id}-move-to");
+                                view! {
+                                    <div class="field">
+                                        <label for=select_id.clone()>"Move leads to"</label>
+                                        <select id=select_id name="move_to">
+                                            {others.into_iter().map(|(other, label)| view! {
+                                                <option value=other>{label}</option>
+                                            }).collect_view()}
+                                        </select>
+                                        <p class="field-hint">{moving}</p>
+                                    </div>
+                                }.into_any()
+                            } else {
+                                view! { <p class="confirm-text">{empty}</p> }.into_any()
+                            }}
+                            <button type="submit" class="button small danger">{confirm_label}</button>
+                            <a class="button small ghost" href="/settings/pipeline">"Cancel"</a>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    let id = id.clone();
+                    view! {
+                        <form method="get" action="/settings/pipeline">
+                            <input type="hidden" name="delete-stage" value=id/>
+                            <button type="submit" class="button small">"Delete"</button>
+                        </form>
+                    }.into_any()
+                }}
+            </div>
+        </fieldset>
+    }
+}

@@ -1,0 +1,81 @@
+// Settings → Pipeline: add, refuse a duplicate name, reorder, delete with its leads moved,
+// and the board after each.
+import {
+  expect, test, openSettings, postLead, ready, signedInAdmin, tenantUrl,
+} from './support';
+
+test('stages are added, kept unique, reordered and deleted, and the board follows', async ({ page }, testInfo) => {
+  const tenant = await signedInAdmin(page, testInfo);
+  for (const email of ['one@example.com', 'two@example.com']) {
+    expect((await postLead(tenant.slug, tenant.apiKey, { email })).status).toBe(201);
+  }
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  const add = page.getByRole('region', { name: 'Add a stage' });
+
+  // Add.
+  await add.getByLabel('Name').fill('Proposal');
+  await add.getByLabel('Type').selectOption('active');
+  await add.getByRole('button', { name: 'Add stage' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Stage added' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Proposal' })).toBeVisible();
+  await page.goto(tenantUrl(tenant.slug, '/leads'));
+  await expect(page.getByRole('region', { name: 'Proposal' })).toBeVisible();
+
+  // A duplicate, ignoring case.
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  await page.getByRole('region', { name: 'Add a stage' }).getByLabel('Name').fill('won');
+  await page.getByRole('region', { name: 'Add a stage' }).getByRole('button', { name: 'Add stage' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'already a stage named' })).toBeVisible();
+
+  // Reorder: Proposal moves up twice, before Won.
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  const legends = page.locator('fieldset legend');
+  await expect(legends).toHaveText(['New', 'Contacted', 'Qualified', 'Won', 'Lost', 'Proposal']);
+  await page.getByRole('group', { name: 'Proposal' }).getByRole('button', { name: 'Move up' }).click();
+  await expect(legends).toHaveText(['New', 'Contacted', 'Qualified', 'Won', 'Proposal', 'Lost']);
+  await ready(page, testInfo);
+  await page.getByRole('group', { name: 'Proposal' }).getByRole('button', { name: 'Move up' }).click();
+  await expect(legends).toHaveText(['New', 'Contacted', 'Qualified', 'Proposal', 'Won', 'Lost']);
+  await expect(page.getByRole('status').filter({ hasText: 'Stage moved' })).toBeVisible();
+  await page.goto(tenantUrl(tenant.slug, '/leads'));
+  await expect(page.locator('.column h2')).toHaveText(['New', 'Contacted', 'Qualified', 'Proposal', 'Won', 'Lost']);
+
+  // Delete New, which holds the two leads: they move to Qualified.
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  await page.getByRole('group', { name: 'New' }).getByRole('button', { name: 'Delete' }).click();
+  await ready(page, testInfo);
+  await page.getByLabel('Move leads to').selectOption({ label: 'Qualified' });
+  await page.getByRole('button', { name: 'Confirm: delete New' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Stage deleted' })).toBeVisible();
+  await page.goto(tenantUrl(tenant.slug, '/leads'));
+  await expect(page.locator('.column h2')).toHaveText(['Contacted', 'Qualified', 'Proposal', 'Won', 'Lost']);
+  const qualified = page.getByRole('region', { name: 'Qualified' });
+  await expect(qualified.getByRole('article')).toHaveCount(2);
+
+  // New leads now land in the first active stage, Contacted.
+  expect((await postLead(tenant.slug, tenant.apiKey, { email: 'three@example.com' })).body.stage).toBe('Contacted');
+});
+
+test('a stage is renamed and retyped, and the last active stage cannot be retyped away', async ({ page }, testInfo) => {
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+
+  const contacted = page.getByRole('group', { name: 'Contacted' });
+  await contacted.getByLabel('Name').fill('Called back');
+  await contacted.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Stage saved' })).toBeVisible();
+  await expect(page.getByRole('group', { name: 'Called back' })).toBeVisible();
+
+  for (const name of ['New', 'Called back']) {
+    await ready(page, testInfo);
+    const group = page.getByRole('group', { name });
+    await group.getByLabel('Type').selectOption('won');
+    await group.getByRole('button', { name: 'Save' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Stage saved' })).toBeVisible();
+  }
+  await ready(page, testInfo);
+  const last = page.getByRole('group', { name: 'Qualified' });
+  await last.getByLabel('Type').selectOption('lost');
+  await last.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'at least one active stage' })).toBeVisible();
+});

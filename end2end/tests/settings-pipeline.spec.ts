@@ -70,7 +70,12 @@ test('a stage is renamed and retyped, and the last active stage cannot be retype
     await ready(page, testInfo);
     const group = page.getByRole('group', { name });
     await group.getByLabel('Type').selectOption('won');
+    // The status line already says "Stage saved" from the last save: wait for this one's
+    // answer, and (hydrated) for the list drawn again after it, before the next change.
+    const saved = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/fn/'));
     await group.getByRole('button', { name: 'Save' }).click();
+    expect((await saved).status()).toBeLessThan(400);
+    await page.waitForLoadState('networkidle');
     await expect(page.getByRole('status').filter({ hasText: 'Stage saved' })).toBeVisible();
   }
   await ready(page, testInfo);
@@ -78,4 +83,19 @@ test('a stage is renamed and retyped, and the last active stage cannot be retype
   await last.getByLabel('Type').selectOption('lost');
   await last.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'at least one active stage' })).toBeVisible();
+});
+
+test('a stage is moved by keyboard, and the focus stays on it to move it again', async ({ page }, testInfo) => {
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  const legends = page.locator('fieldset legend');
+  await expect(legends).toHaveText(['New', 'Contacted', 'Qualified', 'Won', 'Lost']);
+
+  await page.getByRole('group', { name: 'Lost' }).getByRole('button', { name: 'Move up' }).focus();
+  await page.keyboard.press('Enter');
+  await expect(legends).toHaveText(['New', 'Contacted', 'Qualified', 'Lost', 'Won']);
+  await ready(page, testInfo);
+  await expect(page.getByRole('group', { name: 'Lost' }).getByRole('button', { name: 'Move up' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(legends).toHaveText(['New', 'Contacted', 'Lost', 'Qualified', 'Won']);
 });

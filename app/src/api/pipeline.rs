@@ -83,7 +83,14 @@ pub async fn move_stage(stage: Uuid, direction: String) -> Result<(), AppError> 
         _ => return Err(AppError::field("direction", "Move a stage up or down.")),
     };
     usecases::pipeline::move_stage(&platform()?, &tenant, &member, stage, direction).await?;
-    leptos_axum::redirect("/settings/pipeline?done=stage-moved");
+    // Names the moved stage, so that its button keeps the focus on the page drawn next.
+    let direction = match direction {
+        Direction::Up => "up",
+        Direction::Down => "down",
+    };
+    leptos_axum::redirect(&format!(
+        "/settings/pipeline?done=stage-moved&moved={stage}&direction={direction}"
+    ));
     Ok(())
 }
 

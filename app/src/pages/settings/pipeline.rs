@@ -53,6 +53,21 @@ fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
     let add_form = FormState::new(actions.add);
     let deleting = query_param("delete-stage");
     let count = pipeline.stages.len();
+    // The button that moved a stage keeps the focus, so that a keyboard can move it again:
+    // `autofocus` on a page loaded after a plain post, the focus set by hand in place.
+    let moved = query_param("moved");
+    let moved_direction = query_param("direction");
+    let focused = move |id: &str| {
+        (moved.get_untracked().as_deref() == Some(id))
+            .then(|| moved_direction.get_untracked())
+            .flatten()
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if let (Some(id), Some(direction)) = (moved.get(), moved_direction.get()) {
+            request_animation_frame(move || focus_move_button(&id, &direction));
+        }
+    });
     let others: Vec<(String, String)> = pipeline
         .stages
         .iter()
@@ -65,10 +80,11 @@ fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
         <ol class="stages">
             {pipeline.stages.into_iter().enumerate().map(|(i, stage)| {
                 let id = stage.id.to_string();
+                let focus = focused(&id);
                 let is_deleting = Signal::derive(move || deleting.get().as_deref() == Some(id.as_str()));
                 view! {
                     <li>
-                        <StageItem stage first=i == 0 last=i + 1 == count is_deleting others=others.clone() actions/>
+                        <StageItem stage first=i == 0 last=i + 1 == count is_deleting others=others.clone() actions focus/>
                     </li>
                 }
             }).collect_view()}
@@ -137,8 +153,19 @@ fn StageItem(
     is_deleting: Signal<bool>,
     others: Vec<(String, String)>,
     actions: Actions,
+    /// The direction this stage was just moved in: that button (or, at an end of the list,
+    /// the other one) takes the focus.
+    focus: Option<String>,
 ) -> impl IntoView {
     let id = stage.id.to_string();
+    let autofocus = |direction: &str| match focus.as_deref() {
+        Some(moved) if moved == direction => {
+            !(direction == "up" && first || direction == "down" && last)
+        }
+        Some(_) => direction == "up" && last || direction == "down" && first,
+        None => false,
+    };
+    let (focus_up, focus_down) = (autofocus("up"), autofocus("down"));
     let legend_id = format!("stage-{id}-legend");
     let leads = stage.leads;
     let name = stage.name.clone();
@@ -150,19 +177,20 @@ fn StageItem(
     let style = format!("--stage: {}", stage.colour);
     let prefix = format!("stage-{id}");
     let lead_count = format!("{leads} lead{}", if leads == 1 { "" } else { "s" });
-    let shift = |direction: &'static str, label: &'static str, disabled: bool| {
+    let shift = |direction: &'static str, label: &'static str, disabled: bool, autofocus: bool| {
         let id = stage.id.to_string();
+        let button_id = move_button_id(&id, direction);
         view! {
             <ActionForm action=actions.shift>
                 <input type="hidden" name="stage" value=id/>
                 <input type="hidden" name="direction" value=direction/>
-                <button type="submit" class="button small" disabled=disabled>{label}</button>
+                <button type="submit" id=button_id class="button small" disabled=disabled autofocus=autofocus>{label}</button>
             </ActionForm>
         }
     };
     let (up, down) = (
-        shift("up", "Move up", first),
-        shift("down", "Move down", last),
+        shift("up", "Move up", first, focus_up),
+        shift("down", "Move down", last, focus_down),
     );
     let update_id = id.clone();
     let legend_ref = legend_id.clone();
@@ -219,5 +247,27 @@ fn StageItem(
                 }}
             </div>
         </fieldset>
+    }
+}
+
+/// The element id of a stage's Move up or Move down button.
+fn move_button_id(stage: &str, direction: &str) -> String {
+    format!("stage-{stage}-{direction}")
+}
+
+/// Focuses the button that moved `stage`, or the stage's other one when that is disabled
+/// (the stage reached an end of the list).
+#[cfg(feature = "hydrate")]
+fn focus_move_button(stage: &str, direction: &str) {
+    use wasm_bindgen::JsCast;
+    let other = if direction == "up" { "down" } else { "up" };
+    let document = document();
+    let button = [direction, other]
+        .into_iter()
+        .filter_map(|d| document.get_element_by_id(&move_button_id(stage, d)))
+        .find(|b| !b.has_attribute("disabled"))
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(button) = button {
+        let _ = button.focus();
     }
 }

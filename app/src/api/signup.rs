@@ -39,7 +39,10 @@ pub async fn create_workspace(
     email: String,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth::handoff_cookie, client_ip, platform, require_apex};
+    use crate::ssr::{
+        auth::{handoff_cookie, set_cookie},
+        client_ip, platform, require_apex,
+    };
     use domain::signup::{SignupForm, SignupRequest};
 
     require_apex()?;
@@ -57,12 +60,7 @@ pub async fn create_workspace(
         signed_up.browser_secret.expose(),
         platform.settings.https,
     );
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie.to_string()),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
-    }
+    set_cookie(&cookie);
     leptos_axum::redirect(&signed_up.handoff_url);
     Ok(())
 }

@@ -169,7 +169,8 @@ fn next_cookie(value: String, https: bool) -> tower_sessions::cookie::Cookie<'st
         .build()
 }
 
-fn set_cookie(cookie: &tower_sessions::cookie::Cookie<'_>) {
+/// Adds `cookie` to the current response.
+pub fn set_cookie(cookie: &tower_sessions::cookie::Cookie<'_>) {
     if let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(&cookie.to_string()),
@@ -189,19 +190,23 @@ pub fn remember_next(path: &str) {
     set_cookie(&next_cookie(value, https()));
 }
 
-/// The page remembered by [`remember_next`], forgotten as it is read.
-pub fn take_next() -> Option<String> {
+/// The value of the cookie `name` that a request with `headers` carries.
+pub fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     use tower_sessions::cookie::Cookie;
-    let parts = use_context::<http::request::Parts>()?;
-    let value = parts
-        .headers
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|c| c.name() == NEXT_COOKIE)
-        .map(|c| c.value().to_owned())?;
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// The page remembered by [`remember_next`], forgotten as it is read.
+pub fn take_next() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    let value = cookie_value(&parts.headers, NEXT_COOKIE)?;
     let mut removal = next_cookie(String::new(), https());
     removal.make_removal();
     set_cookie(&removal);

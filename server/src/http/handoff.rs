@@ -12,7 +12,9 @@
 
 use app::ssr::{
     AppState, RequestSite,
-    auth::{HANDOFF_COOKIE, REVEAL_API_KEY, SIGNUP_COOKIE, handoff_cookie, start_session},
+    auth::{
+        HANDOFF_COOKIE, REVEAL_API_KEY, SIGNUP_COOKIE, cookie_value, handoff_cookie, start_session,
+    },
 };
 use axum::{
     Extension,
@@ -89,7 +91,7 @@ pub async fn confirm(
     let expired = || Redirect::to(&links.tenant_url(&slug, EXPIRED)).into_response();
     let secrets = (
         Token::parse(&link).ok(),
-        cookie(&headers, SIGNUP_COOKIE).and_then(|c| Token::parse(&c).ok()),
+        cookie_value(&headers, SIGNUP_COOKIE).and_then(|c| Token::parse(&c).ok()),
         query.n.as_deref().and_then(|n| Token::parse(n).ok()),
     );
     let (Some(link), Some(browser), Some(proof)) = secrets else {
@@ -121,7 +123,7 @@ pub async fn finish(
     };
     let secrets = (
         Token::parse(&link).ok(),
-        cookie(&headers, HANDOFF_COOKIE).and_then(|c| Token::parse(&c).ok()),
+        cookie_value(&headers, HANDOFF_COOKIE).and_then(|c| Token::parse(&c).ok()),
     );
     let (Some(link), Some(nonce)) = secrets else {
         return Redirect::to(EXPIRED).into_response();
@@ -146,18 +148,6 @@ pub async fn finish(
         ),
         Err(_) => ApiError::from(usecases::Error::Unavailable).into_response(),
     }
-}
-
-/// The value of the cookie `name` that the request carries.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_owned())
 }
 
 /// A hand-off cookie that is done with.

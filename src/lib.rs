@@ -10,6 +10,7 @@
 pub mod api_key;
 pub mod board;
 pub mod colour;
+pub mod console;
 pub mod email;
 #[cfg(test)]
 mod fuzz;

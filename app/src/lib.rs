@@ -20,6 +20,11 @@ use leptos_router::{
 use crate::{
     pages::{
         board::BoardPage,
+        console::{
+            account::StaffAccountPage, audit::AuditPageView, new_tenant::NewTenantPage,
+            outbox::OutboxPageView, sign_in::StaffLoginPage, tenant::ConsoleTenantPage,
+            tenants::TenantsPage,
+        },
         forgot_password::ForgotPasswordPage,
         home::HomePage,
         invite::InvitePage,
@@ -150,6 +155,13 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/api") view=ApiSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/activity") view=ActivitySettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/usage") view=UsageSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin") view=TenantsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/login") view=StaffLoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/tenants/:slug") view=ConsoleTenantPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/new") view=NewTenantPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/audit") view=AuditPageView ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/outbox") view=OutboxPageView ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/account") view=StaffAccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/setup/:token") view=StaffSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/password-set") view=StaffPasswordSetPage ssr=SsrMode::Async/>
                     </Routes>

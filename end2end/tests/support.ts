@@ -1,5 +1,6 @@
 // Helpers for the specs: the staff CLI, the intake API, the dev mailbox, and hydration.
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
@@ -46,6 +47,10 @@ export const serverEnv: Record<string, string> = {
   LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
   DEV_MAIL: '1',
   TRUST_PROXY: '1',
+  // The relay is down for the whole suite: every email fails on its first attempt and stays
+  // readable in the dev mailbox, and the console's outbox has failed emails to Retry.
+  SMTP_URL: 'smtp://127.0.0.1:9',
+  OUTBOX_ATTEMPTS: '1',
   HCRM_DATA_DIR: path.join(ROOT, '.data', 'e2e'),
   RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn',
 };
@@ -237,4 +242,53 @@ export async function emailedLink(address: string, part: string): Promise<string
     return link;
   }, { timeout: 15_000 }).not.toBe('');
   return link;
+}
+
+export const STAFF_PASSWORD = 'quiet harbour lantern';
+
+/** A new HREF staff account (create-staff, then its set-password link); its email. */
+export async function staffAccount(page: Page, testInfo: TestInfo): Promise<string> {
+  const email = `${uniqueSlug('ops')}@href.example.com`;
+  const created = await hcrm('create-staff', email);
+  expect(created.code, created.stderr).toBe(0);
+  const link = created.stdout.match(/(http:\/\/\S+\/admin\/setup\/\S+)/)![1];
+  await page.goto(link);
+  await ready(page, testInfo);
+  await page.getByLabel('Password').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: 'Set password' }).click();
+  await expect(page.getByRole('heading', { name: 'Password set' })).toBeVisible();
+  return email;
+}
+
+/** Signs in to the staff console at /admin/login (stops before a two-factor code). */
+export async function staffSignIn(page: Page, testInfo: TestInfo, email: string, password = STAFF_PASSWORD) {
+  await page.goto('/admin/login');
+  await ready(page, testInfo);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A staff member signed in to the console on `page`; their email. */
+export async function signedInStaff(page: Page, testInfo: TestInfo): Promise<string> {
+  const email = await staffAccount(page, testInfo);
+  await staffSignIn(page, testInfo, email);
+  await expect(page.getByRole('heading', { name: 'Tenants' })).toBeVisible();
+  await ready(page, testInfo);
+  return email;
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 `secret` at `at` ms. */
+export function totp(secret: string, at = Date.now()): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return ((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).toString().padStart(6, '0');
 }

@@ -66,6 +66,14 @@ pub enum Command {
     RotateKey { slug: String },
     /// Create an HREF staff account and print a one-time link to set its password.
     CreateStaff { email: String },
+    /// Add demo tenants in bulk (benchmarks; `docs/benchmarks.md`): `seed-<run>-<n>`.
+    SeedTenants {
+        /// How many, e.g. 100000.
+        count: u32,
+        /// A word that keeps this run's subdomains apart from earlier runs'.
+        #[arg(long, default_value = "demo")]
+        run: String,
+    },
 }
 
 /// Why a command did not complete.
@@ -173,6 +181,17 @@ pub fn validate(command: &Command) -> Result<(), CliError> {
         Command::CreateStaff { email } => {
             Email::parse(email).map_err(|e| usage(&e, "invalid email"))?;
         }
+        Command::SeedTenants { run, .. }
+            if run.is_empty()
+                || run.len() > 20
+                || !run
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) =>
+        {
+            return Err(CliError::Usage(
+                "--run takes 1 to 20 lower-case letters or digits".into(),
+            ));
+        }
         _ => {}
     }
     Ok(())
@@ -262,6 +281,14 @@ pub async fn execute(command: &Command, p: &Platform) -> Result<String, CliError
                 "New API key for {} (store securely; not retrievable again; the old key no longer works):\n  {}\n",
                 tenant.slug,
                 key.expose()
+            ))
+        }
+        Command::SeedTenants { count, run } => {
+            let added = db::seed::tenants(&p.db.owner, *count, run)
+                .await
+                .map_err(|e| CliError::Failed(e.to_string()))?;
+            Ok(format!(
+                "Added {added} demo tenants (seed-{run}-1 to seed-{run}-{count}).\n"
             ))
         }
         Command::CreateStaff { email } => {

@@ -20,6 +20,8 @@ pub struct Config {
     pub app_protocol: String,
     pub auto_approve_signups: bool,
     pub smtp_url: Option<String>,
+    /// Delivery attempts before an email is marked failed (`OUTBOX_ATTEMPTS`, 1–50).
+    pub outbox_attempts: i32,
     /// The sender of every email (`MAIL_FROM`).
     pub mail_from: String,
     pub dev_mail: bool,
@@ -94,6 +96,17 @@ impl Config {
             let host = app_domain.split(':').next().unwrap_or("localhost");
             format!("HREF CRM <no-reply@{host}>")
         });
+        let outbox_attempts = match lookup("OUTBOX_ATTEMPTS") {
+            None => usecases::outbox::Backoff::default().max_attempts,
+            Some(value) => match value.trim().parse::<i32>() {
+                Ok(n) if (1..=50).contains(&n) => n,
+                _ => {
+                    return Err(format!(
+                        "OUTBOX_ATTEMPTS must be a number from 1 to 50, not {value:?}"
+                    ));
+                }
+            },
+        };
         Ok(Config {
             database_url: lookup("DATABASE_URL"),
             app_database_url: lookup("APP_DATABASE_URL"),
@@ -101,6 +114,7 @@ impl Config {
             app_protocol,
             auto_approve_signups,
             smtp_url: lookup("SMTP_URL"),
+            outbox_attempts,
             mail_from,
             dev_mail: flag("DEV_MAIL")?,
             trusted_proxies,

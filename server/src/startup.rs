@@ -27,7 +27,7 @@ use usecases::Platform;
 use crate::{
     config::Config,
     database::DatabaseHandle,
-    http::{api, dev_mail, handoff, logo, server_fns},
+    http::{api, audit_csv, dev_mail, handoff, logo, server_fns},
     security, telemetry, tenancy, workers,
 };
 
@@ -81,6 +81,7 @@ fn site(state: &AppState) -> Router<AppState> {
     let context = app::ssr::page::context(state);
     let mut plain = Router::new()
         .route("/brand/logo", get(logo::logo))
+        .route("/admin/audit.csv", get(audit_csv::audit_csv))
         .route("/handoff/{link}", get(handoff::bind))
         .route("/handoff/{link}/confirm", get(handoff::confirm))
         .route("/handoff/{link}/finish", get(handoff::finish));
@@ -172,7 +173,11 @@ pub async fn run(config: Config) -> Result<(), String> {
     };
     tokio::task::spawn_blocking(usecases::passwords::warm_up);
     let (stop, stopped) = watch::channel(false);
-    let workers = workers::spawn(state.platform.clone(), mailer, stopped);
+    let backoff = usecases::outbox::Backoff {
+        max_attempts: config.outbox_attempts,
+        ..usecases::outbox::Backoff::default()
+    };
+    let workers = workers::spawn(state.platform.clone(), mailer, backoff, stopped);
     let listener = without_delay(
         tokio::net::TcpListener::bind(addr)
             .await

@@ -62,6 +62,7 @@ impl Sender for Mailer {
 pub fn spawn(
     platform: Platform,
     mailer: Option<Mailer>,
+    backoff: Backoff,
     mut stop: watch::Receiver<bool>,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -75,7 +76,7 @@ pub fn spawn(
                 _ = stop.changed() => break,
                 _ = outbox.tick(), if mailer.is_some() => {
                     if let Some(mailer) = &mailer {
-                        deliver_outbox(&platform, mailer).await;
+                        deliver_outbox(&platform, mailer, backoff).await;
                     }
                 }
                 _ = housekeeping.tick() => usecases::housekeeping::sweep(&platform).await,
@@ -85,9 +86,8 @@ pub fn spawn(
 }
 
 /// Sends what is due; a failure is logged and retried on a later tick.
-pub async fn deliver_outbox(platform: &Platform, mailer: &Mailer) {
-    if let Err(e) = usecases::outbox::deliver_due(platform, mailer, Backoff::default(), BATCH).await
-    {
+pub async fn deliver_outbox(platform: &Platform, mailer: &Mailer, backoff: Backoff) {
+    if let Err(e) = usecases::outbox::deliver_due(platform, mailer, backoff, BATCH).await {
         tracing::warn!(error = ?e, "cannot deliver the outbox");
     }
 }

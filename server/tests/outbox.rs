@@ -98,7 +98,12 @@ async fn a_queued_email_is_delivered_and_marked_sent() {
     )
     .unwrap();
 
-    deliver_outbox(&app.state.platform, &mailer).await;
+    deliver_outbox(
+        &app.state.platform,
+        &mailer,
+        usecases::outbox::Backoff::default(),
+    )
+    .await;
 
     let messages = received.lock().unwrap().clone();
     assert_eq!(messages.len(), 1);
@@ -114,7 +119,12 @@ async fn a_queued_email_is_delivered_and_marked_sent() {
     );
     assert_eq!(outbox_row(&app).await, (true, 1, false));
 
-    deliver_outbox(&app.state.platform, &mailer).await;
+    deliver_outbox(
+        &app.state.platform,
+        &mailer,
+        usecases::outbox::Backoff::default(),
+    )
+    .await;
     assert_eq!(
         received.lock().unwrap().len(),
         1,
@@ -137,7 +147,12 @@ async fn an_unreachable_relay_keeps_the_email_for_a_later_attempt() {
     )
     .unwrap();
 
-    deliver_outbox(&app.state.platform, &down).await;
+    deliver_outbox(
+        &app.state.platform,
+        &down,
+        usecases::outbox::Backoff::default(),
+    )
+    .await;
 
     assert_eq!(
         outbox_row(&app).await,
@@ -156,7 +171,12 @@ async fn an_unreachable_relay_keeps_the_email_for_a_later_attempt() {
         .await;
     let (received, port) = smtp_server();
     let up = Mailer::new(&format!("smtp://127.0.0.1:{port}"), "no-reply@localhost").unwrap();
-    deliver_outbox(&app.state.platform, &up).await;
+    deliver_outbox(
+        &app.state.platform,
+        &up,
+        usecases::outbox::Backoff::default(),
+    )
+    .await;
     assert_eq!(received.lock().unwrap().len(), 1);
     assert!(outbox_row(&app).await.0);
 }
@@ -269,5 +289,185 @@ async fn two_workers_never_send_one_email_twice_even_when_a_send_outlasts_its_re
         .await,
         5,
         "sent, and the bodies dropped"
+    );
+}
+
+/// A real SMTP server that can be taken down and brought back on the same port. The
+/// embedded server runs on a port of its own; the port the mailer is given forwards to it
+/// while it is up. While it is down nothing listens there (the port is held bound but not
+/// listening, so nothing else takes it): connections are refused, as by a relay that is off.
+struct SwitchableSmtp {
+    port: u16,
+    received: Arc<Mutex<Vec<Message>>>,
+    backend: u16,
+    /// While down: the port, bound, not listening.
+    reserved: Option<tokio::net::TcpSocket>,
+    /// While up: the task that accepts and forwards (its connections end with it).
+    forwarding: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Binds `port` on 127.0.0.1 (0: any free one) without listening.
+fn reserve_port(port: u16) -> tokio::net::TcpSocket {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    // Connections forwarded earlier may still be in TIME_WAIT on the port.
+    socket.set_reuseaddr(true).unwrap();
+    socket.bind(([127, 0, 0, 1], port).into()).unwrap();
+    socket
+}
+
+impl SwitchableSmtp {
+    /// A server that is down until [`SwitchableSmtp::start`].
+    fn stopped() -> SwitchableSmtp {
+        let (received, backend) = smtp_server();
+        let reserved = reserve_port(0);
+        SwitchableSmtp {
+            port: reserved.local_addr().unwrap().port(),
+            received,
+            backend,
+            reserved: Some(reserved),
+            forwarding: None,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Brings the server up on its port.
+    fn start(&mut self) {
+        assert!(self.forwarding.is_none(), "already up");
+        let socket = self
+            .reserved
+            .take()
+            .unwrap_or_else(|| reserve_port(self.port));
+        let listener = socket.listen(64).unwrap();
+        let backend = self.backend;
+        self.forwarding = Some(tokio::spawn(async move {
+            // Dropped with this task, which aborts every connection still open.
+            let mut connections = tokio::task::JoinSet::new();
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    continue;
+                };
+                connections.spawn(async move {
+                    let mut server = tokio::net::TcpStream::connect(("127.0.0.1", backend))
+                        .await
+                        .unwrap();
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                });
+            }
+        }));
+    }
+
+    /// Takes the server down: its port stops listening, open connections are cut.
+    async fn stop(&mut self) {
+        if let Some(task) = self.forwarding.take() {
+            task.abort();
+            let _ = task.await;
+        }
+        self.reserved = Some(reserve_port(self.port));
+    }
+
+    /// How many messages each recipient received.
+    fn per_recipient(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for message in self.received.lock().unwrap().iter() {
+            for to in &message.to {
+                *counts.entry(to.clone()).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
+}
+
+#[tokio::test]
+async fn an_smtp_outage_builds_a_backlog_that_is_delivered_once_when_the_server_is_back() {
+    // Arrange: five queued emails (each workspace's admin invite), and the relay down.
+    let app = TestApp::spawn().await;
+    let slugs = ["a1", "a2", "a3", "a4", "a5"];
+    for slug in slugs {
+        app.provision(slug).await;
+    }
+    let mut smtp = SwitchableSmtp::stopped();
+    let mailer = Mailer::new(&smtp.url(), "HREF CRM <no-reply@localhost>").unwrap();
+    let platform = &app.state.platform;
+    let owner = &platform.db.owner;
+    let rows = |sql: &'static str| db::testing::scalar_i64(owner, sql);
+
+    // Act: two rounds while it is down; fewer attempts than the three allowed.
+    let mut sent_while_down = 0;
+    for round in 1..=2 {
+        sent_while_down += usecases::outbox::deliver_due(platform, &mailer, no_wait(3), 5)
+            .await
+            .unwrap();
+
+        // Assert: nothing sent, every email tried once more, still pending.
+        assert_eq!(
+            rows(
+                "select count(*) from email_outbox
+                 where status = 'pending' and sent_at is null and last_error ilike '%refused%'"
+            )
+            .await,
+            5,
+            "round {round}: kept, the refused connection recorded"
+        );
+        assert_eq!(
+            db::testing::scalar_i64(
+                owner,
+                &format!("select count(*) from email_outbox where attempts = {round}")
+            )
+            .await,
+            5,
+            "round {round}: one attempt each"
+        );
+    }
+    assert_eq!(sent_while_down, 0);
+    assert!(smtp.received.lock().unwrap().is_empty());
+    assert_eq!(
+        rows("select count(*) from email_outbox where status = 'failed'").await,
+        0
+    );
+
+    // Act: the server comes back on the same port.
+    smtp.start();
+    let sent = usecases::outbox::deliver_due(platform, &mailer, no_wait(3), 10)
+        .await
+        .unwrap();
+    let again = usecases::outbox::deliver_due(platform, &mailer, no_wait(3), 10)
+        .await
+        .unwrap();
+
+    // Assert: each email arrived exactly once, all marked sent, nothing sent twice.
+    assert_eq!((sent, again), (5, 0));
+    let expected: std::collections::BTreeMap<String, usize> = slugs
+        .iter()
+        .map(|slug| (format!("admin@{slug}.test"), 1))
+        .collect();
+    assert_eq!(smtp.per_recipient(), expected);
+    for message in smtp.received.lock().unwrap().iter() {
+        let raw = String::from_utf8_lossy(&message.data);
+        assert!(raw.contains("Subject: You're invited to"), "{raw}");
+    }
+    assert_eq!(
+        rows(
+            "select count(*) from email_outbox
+             where status = 'sent' and sent_at is not null and sealed_body is null
+               and attempts = 3 and last_error is null"
+        )
+        .await,
+        5,
+        "sent on the third attempt, the outage's error cleared"
+    );
+
+    // And a further outage sends nothing again and changes no sent email.
+    smtp.stop().await;
+    let after = usecases::outbox::deliver_due(platform, &mailer, no_wait(3), 10)
+        .await
+        .unwrap();
+    assert_eq!(after, 0);
+    assert_eq!(smtp.received.lock().unwrap().len(), 5);
+    assert_eq!(
+        rows("select count(*) from email_outbox where status = 'sent'").await,
+        5
     );
 }

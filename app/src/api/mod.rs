@@ -5,6 +5,7 @@ pub mod activity;
 pub mod api_key;
 pub mod auth;
 pub mod branding;
+pub mod console;
 pub mod invites;
 pub mod leads;
 pub mod password_reset;

@@ -23,12 +23,7 @@ where
     match result {
         Ok(data) => view! { <WorkspaceLayout>{page(data)}</WorkspaceLayout> }.into_any(),
         Err(AppError::SignInRequired) => {
-            let location = use_location();
-            let here = format!(
-                "{}{}",
-                location.pathname.get_untracked(),
-                location.search.get_untracked()
-            );
+            let here = crate::components::current_address().get_untracked();
             // A page rendered on the server remembers where to return in a cookie, so the
             // sign-in page's address stays `/login`; in the browser the address carries it.
             #[cfg(feature = "ssr")]
@@ -37,7 +32,7 @@ where
                 "/login".to_owned()
             };
             #[cfg(not(feature = "ssr"))]
-            let path = format!("/login?next={}", query_value(&here));
+            let path = format!("/login?next={}", crate::components::query_value(&here));
             view! { <Redirect path/> }.into_any()
         }
         Err(AppError::Forbidden(message)) => {
@@ -63,19 +58,6 @@ where
             .into_any()
         }
     }
-}
-
-#[cfg(not(feature = "ssr"))]
-/// A path and query as a query-string value (`/settings/team?x=1` → `%2Fsettings%2Fteam%3Fx%3D1`).
-fn query_value(path: &str) -> String {
-    path.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A workspace page: top bar with the workspace's logo and name, navigation (Settings for

@@ -3,6 +3,7 @@
 pub mod copy;
 pub mod form;
 pub mod layout;
+pub mod live;
 
 /// Sets the HTTP status of the page being rendered on the server.
 pub fn set_status(code: u16) {
@@ -15,4 +16,31 @@ pub fn set_status(code: u16) {
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
+}
+
+/// The current page's path and query (`/admin?q=acme`): where a form returns to, or a
+/// sign-in sends back to. The router's query string has no `?` on the server and one in
+/// the browser; this has it exactly when there is a query.
+pub fn current_address() -> leptos::prelude::Signal<String> {
+    use leptos::prelude::*;
+    let location = leptos_router::hooks::use_location();
+    Signal::derive(move || {
+        let (path, search) = (location.pathname.get(), location.search.get());
+        match search.trim_start_matches('?') {
+            "" => path,
+            query => format!("{path}?{query}"),
+        }
+    })
+}
+
+/// `text` as a query-string value (`/settings/team?x=1` → `%2Fsettings%2Fteam%3Fx%3D1`).
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -1,6 +1,7 @@
 //! One module per page (or per group of pages on one route).
 
 pub mod board;
+pub mod console;
 pub mod find_workspace;
 pub mod forgot_password;
 pub mod home;

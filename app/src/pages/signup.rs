@@ -2,27 +2,25 @@
 //! company name until the person edits it, and its availability is checked as they type;
 //! with scripting off, the same form posts and answers as a normal page.
 
-use std::time::Duration;
-
 use domain::{
     Email, Links,
     signup::{Availability, PasswordRating, SubdomainState},
     slug::suggest_from_name,
 };
-use leptos::{prelude::*, task::spawn_local};
+use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::signup::{CreateWorkspace, check_subdomain, rate_password},
-    components::form::{Field, FormAlert, FormState, typed_before_hydration},
+    components::{
+        form::{Field, FormAlert, FormState, typed_before_hydration},
+        live::LiveCheck,
+    },
     error::AppError,
     pages::not_found::NotFound,
     site::{Site, use_site},
 };
-
-/// How long typing must pause before a check goes out.
-const DEBOUNCE: Duration = Duration::from_millis(250);
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
@@ -30,54 +28,6 @@ pub fn SignupPage() -> impl IntoView {
         return view! { <NotFound/> }.into_any();
     }
     view! { <SignupForm/> }.into_any()
-}
-
-/// Runs `check` on the latest value only: a pause in typing sends it, and an answer that
-/// arrives after a newer request went out is dropped.
-#[derive(Clone, Copy)]
-struct LiveCheck {
-    latest: StoredValue<u64>,
-    timer: StoredValue<Option<TimeoutHandle>>,
-}
-
-impl LiveCheck {
-    fn new() -> LiveCheck {
-        LiveCheck {
-            latest: StoredValue::new(0),
-            timer: StoredValue::new(None),
-        }
-    }
-
-    fn run<T, F, Fut>(self, value: String, check: F, answer: RwSignal<Option<T>>)
-    where
-        T: Send + Sync + 'static,
-        F: Fn(String) -> Fut + 'static,
-        Fut: Future<Output = T> + 'static,
-    {
-        if let Some(timer) = self.timer.get_value() {
-            timer.clear();
-        }
-        let ticket = self.latest.get_value() + 1;
-        self.latest.set_value(ticket);
-        if value.trim().is_empty() {
-            answer.set(None);
-            return;
-        }
-        let latest = self.latest;
-        let timer = set_timeout_with_handle(
-            move || {
-                let pending = check(value);
-                spawn_local(async move {
-                    let result = pending.await;
-                    if latest.get_value() == ticket {
-                        answer.set(Some(result));
-                    }
-                });
-            },
-            DEBOUNCE,
-        );
-        self.timer.set_value(timer.ok());
-    }
 }
 
 #[component]

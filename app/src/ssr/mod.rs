@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod page;
+pub mod staff;
 mod state;
 
 pub use state::{

@@ -8,6 +8,7 @@
 //! [`Database::owner`] runs migrations and the cross-tenant work of the CLI and the workers.
 
 pub mod audit;
+pub mod console;
 pub mod embedded;
 mod error;
 pub mod handoffs;
@@ -22,8 +23,10 @@ pub mod outbox;
 pub mod password_attempts;
 pub mod password_resets;
 mod pool;
+pub mod seed;
 pub mod sessions;
 pub mod staff;
+pub mod staff_sessions;
 pub mod stages;
 pub mod tenants;
 #[cfg(feature = "testing")]

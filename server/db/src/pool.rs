@@ -9,6 +9,8 @@ use crate::{Error, MIGRATOR, TenantId, Tx};
 
 /// The group role that request traffic runs as (granted in the first migration).
 const APP_ROLE: &str = "hcrm_app";
+/// The group role that the staff console runs as (`docs/console.md`, "Its database role").
+const CONSOLE_ROLE: &str = "hcrm_console";
 
 /// The two pools of a running server or CLI.
 #[derive(Clone, Debug)]
@@ -17,6 +19,9 @@ pub struct Database {
     pub owner: PgPool,
     /// The restricted `hcrm_app` login for request traffic: sees one tenant per transaction.
     pub app: PgPool,
+    /// The `hcrm_console` login for the staff console and the CLI's status changes: reads
+    /// across tenants, changes statuses and plans, and can read no secret.
+    pub console: PgPool,
 }
 
 /// Connects as the owner, applies the migrations, then opens the request pool: as
@@ -34,7 +39,7 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
 
     let app_options = match app_url {
         Some(url) => PgConnectOptions::from_str(url)?,
-        None => request_login(&owner, &owner_options).await?,
+        None => database_login(&owner, &owner_options, &REQUEST_LOGIN).await?,
     };
     // A cancelled `Pool::begin` can hand back a connection with an open transaction, and
     // a stuck query must not hold a connection for ever (`docs/security.md`, "The database going away").
@@ -48,7 +53,20 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
         .connect_with(app_options)
         .await?;
     check_app_role(&app).await?;
-    Ok(Database { owner, app })
+    let console_options = database_login(&owner, &owner_options, &CONSOLE_LOGIN)
+        .await?
+        .application_name("hcrm-console")
+        .options([("statement_timeout", "10s")]);
+    let console = PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(3))
+        .connect_with(console_options)
+        .await?;
+    Ok(Database {
+        owner,
+        app,
+        console,
+    })
 }
 
 /// Begins a transaction on `pool` in which row-level security shows only `tenant`'s rows.
@@ -119,19 +137,44 @@ async fn check_app_role(app: &PgPool) -> Result<(), Error> {
     Ok(())
 }
 
-/// This database's request login when no `APP_DATABASE_URL` is given: the role
-/// `hcrm_login_<database oid>`, a member of `hcrm_app` (roles are cluster-wide, so every
-/// database of a cluster has its own), with the random password that the migrations drew
-/// into `hcrm_private.settings`, a schema only the owner can read. Created, or given its
-/// password again, when it cannot log in yet.
-async fn request_login(
+/// A login role of this database: its name's prefix, where its password is kept, and the
+/// group role it is a member of.
+struct Login {
+    prefix: &'static str,
+    password_setting: &'static str,
+    group: &'static str,
+}
+
+/// Request traffic's login when no `APP_DATABASE_URL` is given.
+const REQUEST_LOGIN: Login = Login {
+    prefix: "hcrm_login_",
+    password_setting: "request_login_password",
+    group: APP_ROLE,
+};
+
+/// The staff console's login.
+const CONSOLE_LOGIN: Login = Login {
+    prefix: "hcrm_console_",
+    password_setting: "console_login_password",
+    group: CONSOLE_ROLE,
+};
+
+/// This database's own login for `login`: the role `<prefix><database oid>`, a member of
+/// its group role (roles are cluster-wide, so every database of a cluster has its own), with
+/// the random password that the migrations drew into `hcrm_private.settings`, a schema
+/// only the owner can read. Created, or given its password again, when it cannot log in yet.
+async fn database_login(
     owner: &PgPool,
     owner_options: &PgConnectOptions,
+    login: &Login,
 ) -> Result<PgConnectOptions, Error> {
+    let group = login.group;
     let login = sqlx::query!(
-        r#"select 'hcrm_login_' || d.oid::text as "role!", s.value as "password!"
+        r#"select $1 || d.oid::text as "role!", s.value as "password!"
            from pg_database d, hcrm_private.settings s
-           where d.datname = current_database() and s.name = 'request_login_password'"#
+           where d.datname = current_database() and s.name = $2"#,
+        login.prefix,
+        login.password_setting,
     )
     .fetch_one(owner)
     .await?;
@@ -154,7 +197,7 @@ async fn request_login(
     }
     let statement = format!(
         "do $$ begin
-           create role {role} login password '{password}' in role {APP_ROLE};
+           create role {role} login password '{password}' in role {group};
          exception when duplicate_object then
            alter role {role} login password '{password}';
          end $$",

@@ -121,7 +121,9 @@ impl Drop for TestDb {
                         .execute(&mut conn)
                         .await
                         .ok()?;
-                    sqlx::raw_sql(&format!("drop role if exists {role}"))
+                    // The console's login is named after the same database oid.
+                    let console = role.replacen("hcrm_login_", "hcrm_console_", 1);
+                    sqlx::raw_sql(&format!("drop role if exists {role}, {console}"))
                         .execute(&mut conn)
                         .await
                         .ok()

@@ -1,8 +1,9 @@
 //! Plain axum routes beside the Leptos pages. [`api`] is the public JSON API (its own
 //! router and layers); the others belong to the site: the dev mailbox, the signup hand-off,
-//! the brand logo, and what happens around every server function call.
+//! the brand logo, the console's audit export, and what happens around every server function call.
 
 pub mod api;
+pub mod audit_csv;
 pub mod dev_mail;
 pub mod handoff;
 pub mod logo;

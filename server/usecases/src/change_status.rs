@@ -1,11 +1,13 @@
 //! HREF staff's life-cycle changes: approve, reject, suspend, reactivate, and delete.
-//! The CLI and the staff console call these same functions (`docs/product.md`, "Life cycle").
+//! The CLI and the staff console call these same functions (`docs/product.md`, "Life cycle"),
+//! on the console's database role (`docs/console.md`). Each change emails the workspace's
+//! admins through the outbox, in the same transaction.
 
 use db::tenants::LockedTenant;
 use domain::{Reason, Slug, StatusAction, TenantStatus};
 use serde_json::json;
 
-use crate::{Actor, Error, Platform, actor::audit};
+use crate::{Actor, Error, Platform, actor::audit, emails};
 
 /// Days a deleted workspace's subdomain stays unavailable.
 pub const QUARANTINE_DAYS: i32 = 30;
@@ -31,12 +33,18 @@ pub async fn change_status(
     reason: Option<&Reason>,
     actor: &Actor,
 ) -> Result<StatusChanged, Error> {
-    let mut tx = p.db.owner.begin().await?;
+    let mut tx = p.db.console.begin().await?;
     let tenant = lock(&mut tx, slug).await?;
     let next = tenant.status.apply(action).map_err(|e| Error::Conflict {
         code: "transition_not_allowed",
         message: format!("{}: {e}", tenant.slug),
     })?;
+    if matches!(action, StatusAction::Reject | StatusAction::Suspend) && reason.is_none() {
+        return Err(Error::field(
+            "reason",
+            "Give a reason: it is emailed to the workspace's admins.",
+        ));
+    }
     let reason = reason.map(Reason::as_str);
     db::tenants::update_status(&mut tx, tenant.id, next, reason).await?;
     let sessions_ended = if next.can_sign_in() {
@@ -52,6 +60,21 @@ pub async fn change_status(
         json!({ "from": tenant.status.as_str(), "to": next.as_str(), "reason": reason }),
     )
     .await?;
+    // The email wears the workspace's brand (read under its own tenant setting).
+    db::set_tenant(&mut tx, tenant.id).await?;
+    let brand = emails::Brand::of_tenant(p, &mut tx, &tenant.slug).await?;
+    let email = emails::status_change(
+        &brand,
+        action,
+        reason,
+        &p.links.tenant_url(&tenant.slug, "/"),
+    )?;
+    for to in db::console::admin_emails(&mut tx, tenant.id).await? {
+        let Ok(to) = domain::Email::parse(&to) else {
+            continue;
+        };
+        emails::queue(p, &mut tx, Some(tenant.id), &to, &email).await?;
+    }
     tx.commit().await?;
     tracing::info!(tenant = %tenant.slug, from = %tenant.status, to = %next, "status changed");
     Ok(StatusChanged {
@@ -70,7 +93,7 @@ pub async fn delete_tenant(
     slug: &Slug,
     actor: &Actor,
 ) -> Result<LockedTenant, Error> {
-    let mut tx = p.db.owner.begin().await?;
+    let mut tx = p.db.console.begin().await?;
     let tenant = lock(&mut tx, slug).await?;
     audit(
         &mut tx,

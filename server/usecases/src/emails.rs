@@ -362,3 +362,84 @@ mod tests {
         assert!(reset.text.contains("60 minutes"));
     }
 }
+
+#[derive(Template)]
+#[template(path = "status.html")]
+struct StatusHtml<'a> {
+    subject: &'a str,
+    brand: &'a Brand,
+    headline: &'a str,
+    message: &'a str,
+    reason: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+#[derive(Template)]
+#[template(path = "status.txt")]
+struct StatusText<'a> {
+    headline: &'a str,
+    message: &'a str,
+    reason: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+/// Tells a workspace's admins what HREF staff decided about it: approved, not approved,
+/// suspended or reactivated, with the reason when there is one.
+pub fn status_change(
+    brand: &Brand,
+    action: domain::StatusAction,
+    reason: Option<&str>,
+    splash_url: &str,
+) -> Result<OutgoingEmail, Error> {
+    use domain::StatusAction as A;
+    let name = brand.name.as_str();
+    let (subject, headline, message, url) = match action {
+        A::Approve => (
+            format!("{name} is approved"),
+            "Your workspace is approved".to_owned(),
+            format!("{name} is live now. Sign in and share your splash page."),
+            Some(splash_url),
+        ),
+        A::Reject => (
+            format!("Your {name} signup was not approved"),
+            "Your signup was not approved".to_owned(),
+            format!("HREF staff reviewed the signup for {name} and did not approve it."),
+            None,
+        ),
+        A::Suspend => (
+            format!("{name} is suspended"),
+            "Your workspace is suspended".to_owned(),
+            format!(
+                "HREF staff suspended {name}. Signing in and lead intake are stopped until it is reactivated; no data was removed."
+            ),
+            None,
+        ),
+        A::Reactivate => (
+            format!("{name} is active again"),
+            "Your workspace is active again".to_owned(),
+            format!(
+                "HREF staff reactivated {name}. Everyone can sign in again and leads are received."
+            ),
+            Some(splash_url),
+        ),
+    };
+    Ok(OutgoingEmail {
+        html: StatusHtml {
+            subject: &subject,
+            brand,
+            headline: &headline,
+            message: &message,
+            reason,
+            url,
+        }
+        .render()?,
+        text: StatusText {
+            headline: &headline,
+            message: &message,
+            reason,
+            url,
+        }
+        .render()?,
+        subject,
+    })
+}

@@ -31,6 +31,10 @@ pub async fn sweep(p: &Platform) {
             "expired reset links",
             db::password_resets::delete_expired(owner).await,
         ),
+        (
+            "expired staff sessions",
+            db::staff_sessions::delete_expired(owner).await,
+        ),
     ];
     for (what, result) in results {
         match result {

@@ -143,6 +143,27 @@ async fn hash_with_setting(setting: String, password: String) -> Result<String, 
     .await?
 }
 
+/// Whether `password` matches `stored` (a PHC string read on the owner pool: staff
+/// accounts). With no stored hash the same work is done against a dummy setting, so an
+/// unknown account answers as slowly as a known one.
+pub async fn matches_stored(stored: Option<&str>, password: &str) -> Result<bool, Error> {
+    let setting = stored
+        .and_then(|phc| phc.rsplit_once('$'))
+        .map_or_else(dummy_setting, |(setting, _)| setting.to_owned());
+    let candidate = Password::parse(password.to_owned()).ok();
+    let typed = candidate.as_ref().map_or_else(
+        || "x".repeat(Password::MIN_CHARS),
+        |c| c.expose().to_owned(),
+    );
+    let phc = hash_with_setting(setting, typed).await?;
+    Ok(candidate.is_some()
+        && stored.is_some_and(|stored| {
+            use sha2::{Digest, Sha256};
+            // Compared as digests, so the comparison's time says nothing of the hash.
+            Sha256::digest(stored.as_bytes()) == Sha256::digest(phc.as_bytes())
+        }))
+}
+
 /// The setting hashed for an account that does not exist, so that its answer takes as
 /// long as anyone's.
 fn dummy_setting() -> String {

@@ -59,3 +59,52 @@ pub async fn set_password(p: &Platform, token: &Token, password: String) -> Resu
     tx.commit().await?;
     Ok(())
 }
+
+/// Changes a signed-in staff member's password after checking the current one; every
+/// other session of the account ends, the one behind `keep` stays. How many ended.
+pub async fn change_password(
+    p: &Platform,
+    staff: &crate::staff_sign_in::Staff,
+    keep: &Token,
+    current: &str,
+    new: String,
+) -> Result<u64, Error> {
+    let creds = db::staff::credentials_by_id(&p.db.owner, staff.id)
+        .await?
+        .ok_or(Error::SignInRequired)?;
+    let key = format!("staff:{}", creds.email);
+    let limit = p.limits.login;
+    if db::staff::reserve_attempt(&p.db.owner, &key, limit.count, limit.window)
+        .await?
+        .is_none()
+    {
+        return Err(Error::rate_limited(
+            "Too many password attempts.",
+            limit.window,
+        ));
+    }
+    if !passwords::matches_stored(creds.password_hash.as_deref(), current).await? {
+        return Err(Error::field(
+            "current_password",
+            "That is not your current password.",
+        ));
+    }
+    db::staff::forget_attempts(&p.db.owner, &key).await?;
+    let password = passwords::parse_uncommon(new, &[creds.email.as_str()])
+        .await
+        .map_err(|e| Error::field("new_password", e.to_string()))?;
+    let hash = passwords::hash(&password).await?;
+    let mut tx = p.db.owner.begin().await?;
+    db::staff::change_password(&mut tx, staff.id, &hash).await?;
+    let ended = db::staff_sessions::delete_others(&mut tx, staff.id, &keep.hash()).await?;
+    audit(
+        &mut tx,
+        None,
+        &staff.actor(),
+        "staff.password_changed",
+        json!({ "sessions_ended": ended }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}

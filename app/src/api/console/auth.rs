@@ -1,0 +1,88 @@
+//! Signing staff in and out of the console: email and password, then the two-factor code
+//! when it is on.
+
+use domain::console::StaffState;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// How far the visitor got: signed out, waiting for a code, or signed in.
+#[server]
+pub async fn get_staff_state() -> Result<StaffState, AppError> {
+    use crate::ssr::{require_apex, staff};
+    use usecases::staff_sign_in::Current;
+
+    require_apex()?;
+    Ok(match staff::current().await? {
+        Some(Current::SignedIn(s)) => StaffState::SignedIn { email: s.email },
+        Some(Current::NeedsCode(_)) => StaffState::NeedsCode,
+        None => StaffState::SignedOut,
+    })
+}
+
+/// Checks a staff member's email and password; then the console, or the code step.
+#[server]
+pub async fn staff_sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::ssr::{auth::safe_next, client_ip, platform, require_apex, staff};
+    use domain::{Email, Fields};
+
+    require_apex()?;
+    let mut fields = Fields::default();
+    let email = fields.check("email", Email::parse(&email));
+    if password.is_empty() {
+        fields.add("password", "Enter your password.");
+    }
+    let Some(email) = email.filter(|_| fields.is_empty()) else {
+        return Err(fields.into_errors().into());
+    };
+    let started =
+        usecases::staff_sign_in::sign_in(&platform()?, &email, &password, client_ip()).await?;
+    staff::set_staff_cookie(&started.cookie)?;
+    let next = safe_next(
+        next.as_deref().filter(|n| n.starts_with("/admin")),
+        "/admin",
+    );
+    if started.needs_code {
+        leptos_axum::redirect(&format!(
+            "/admin/login?next={}",
+            crate::components::query_value(&next)
+        ));
+    } else {
+        leptos_axum::redirect(&next);
+    }
+    Ok(())
+}
+
+/// The second step of a sign-in with two-factor on: the code from the app.
+#[server]
+pub async fn staff_enter_code(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::ssr::{auth::safe_next, platform, require_apex, staff};
+
+    require_apex()?;
+    let token = staff::staff_token().ok_or(AppError::SignInRequired)?;
+    let fresh = usecases::staff_sign_in::enter_code(&platform()?, &token, &code).await?;
+    staff::set_staff_cookie(&fresh)?;
+    leptos_axum::redirect(&safe_next(
+        next.as_deref().filter(|n| n.starts_with("/admin")),
+        "/admin",
+    ));
+    Ok(())
+}
+
+/// Ends the staff session.
+#[server]
+pub async fn staff_sign_out() -> Result<(), AppError> {
+    use crate::ssr::{platform, require_apex, staff};
+
+    require_apex()?;
+    if let Some(token) = staff::staff_token() {
+        usecases::staff_sign_in::sign_out(&platform()?, &token).await?;
+    }
+    staff::clear_staff_cookie()?;
+    leptos_axum::redirect("/admin/login?signed-out=1");
+    Ok(())
+}

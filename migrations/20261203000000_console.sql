@@ -103,7 +103,86 @@ alter table staff_sessions force row level security;
 
 -- The tenant list at 100,000 tenants ---------------------------------------------------------
 
+-- How many tenants each status has, kept by statement-level triggers: counting 100,000 rows
+-- for the Status filter took 40 ms a view.
+create table tenant_status_counts (
+  status text primary key,
+  tenants bigint not null
+);
+insert into tenant_status_counts (status, tenants)
+  select s, (select count(*) from tenants t where t.status = s)
+  from unnest(array['pending', 'active', 'suspended', 'rejected']) s;
+alter table tenant_status_counts enable row level security;
+create policy tenant_status_counts_console_read on tenant_status_counts for select
+  to hcrm_console using (true);
+grant select on tenant_status_counts to hcrm_console;
+
+create function count_tenant_statuses() returns trigger
+  language plpgsql security definer
+  set search_path = pg_catalog, public
+  as $$
+  begin
+    if tg_op = 'INSERT' then
+      update public.tenant_status_counts c set tenants = c.tenants + n.added
+        from (select status, count(*) as added from new_rows group by status) n
+        where c.status = n.status;
+    elsif tg_op = 'DELETE' then
+      update public.tenant_status_counts c set tenants = c.tenants - o.removed
+        from (select status, count(*) as removed from old_rows group by status) o
+        where c.status = o.status;
+    else
+      -- Only the rows whose status changed: an update of anything else (branding, a key's
+      -- last use) touches no counter, so it takes no counter's lock.
+      update public.tenant_status_counts c set tenants = c.tenants + d.delta
+        from (select status, sum(delta) as delta from (
+                select n.status, 1 as delta from new_rows n join old_rows o on o.id = n.id
+                where n.status <> o.status
+                union all
+                select o.status, -1 from new_rows n join old_rows o on o.id = n.id
+                where n.status <> o.status) changed
+              group by status) d
+        where c.status = d.status;
+    end if;
+    return null;
+  end
+  $$;
+create trigger tenants_counted_insert after insert on tenants
+  referencing new table as new_rows for each statement execute function count_tenant_statuses();
+create trigger tenants_counted_update after update on tenants
+  referencing old table as old_rows new table as new_rows
+  for each statement execute function count_tenant_statuses();
+create trigger tenants_counted_delete after delete on tenants
+  referencing old table as old_rows for each statement execute function count_tenant_statuses();
+
 create extension if not exists pg_trgm;
+
+-- The tenants a search matches: part of the subdomain, of the display name (any case), or of
+-- an admin's email (a member, or the open invite of a tenant nobody joined yet). A definer
+-- function because the console's role sees these tables under row-level security, where the
+-- planner may not use a column's statistics for LIKE (they could leak rows), guesses, and
+-- scans 100,000 rows; run as the owner, with the pattern planned each time, the trigram
+-- indexes answer in a few milliseconds. It returns ids only.
+create function console_matching_tenants(p_pattern text) returns setof uuid
+  language plpgsql stable security definer
+  set search_path = pg_catalog, public
+  rows 100
+  as $$
+  begin
+    return query execute
+      'select id from public.tenants where slug like $1 or name ilike $1
+       union
+       select m.tenant_id from public.users u
+         join public.tenant_members m on m.user_id = u.id and m.role = ''admin''
+       where u.email like $1
+       union
+       select i.tenant_id from public.tenant_invites i
+       where i.role = ''admin'' and i.accepted_at is null and i.revoked_at is null
+         and i.email like $1'
+      using p_pattern;
+  end
+  $$;
+revoke execute on function console_matching_tenants(text) from public;
+grant execute on function console_matching_tenants(text) to hcrm_console;
 create index tenants_created_idx on tenants (created_at, id);
 create index tenants_name_idx on tenants (name, id);
 create index tenants_status_created_idx on tenants (status, created_at, id);

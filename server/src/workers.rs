@@ -15,7 +15,8 @@ use usecases::{
 
 const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
-const BATCH: usize = 20;
+/// Emails handled per tick at most (a backlog of thousands drains in a minute or so).
+const BATCH: usize = 500;
 /// An SMTP conversation that takes longer than this has failed.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 

@@ -111,23 +111,12 @@ impl TryFrom<RawRow> for TenantRow {
     }
 }
 
-/// The tenants that match the search (all of them without one), as a subquery of ids.
+/// The tenants that match the search, as a subquery of ids (a definer function: see the
+/// migration `20261203000000_console.sql`).
 fn push_matches(q: &mut QueryBuilder<'_, Postgres>, pattern: &str) {
-    q.push("t.id in (select id from tenants where slug like ")
+    q.push("t.id in (select console_matching_tenants(")
         .push_bind(pattern.to_owned())
-        .push(" or name ilike ")
-        .push_bind(pattern.to_owned())
-        .push(
-            " union select m.tenant_id from tenant_members m join users u on u.id = m.user_id \
-             where m.role = 'admin' and u.email like ",
-        )
-        .push_bind(pattern.to_owned())
-        .push(
-            " union select i.tenant_id from tenant_invites i where i.role = 'admin' \
-             and i.accepted_at is null and i.revoked_at is null and i.email like ",
-        )
-        .push_bind(pattern.to_owned())
-        .push(")");
+        .push("))");
 }
 
 fn push_filters(q: &mut QueryBuilder<'_, Postgres>, query: &TenantQuery) {
@@ -209,11 +198,21 @@ pub async fn tenants(db: &PgPool, query: &TenantQuery) -> Result<(Vec<TenantRow>
     Ok((rows, more))
 }
 
-/// How many tenants of each status match the search (the Status filter's counts).
+/// How many tenants of each status match the search (the Status filter's counts). Without
+/// a search, the counters that triggers keep (`tenant_status_counts`).
 pub async fn status_counts(
     db: &PgPool,
     pattern: Option<&str>,
 ) -> Result<Vec<(TenantStatus, i64)>, Error> {
+    if pattern.is_none() {
+        let rows = sqlx::query!("select status, tenants from tenant_status_counts")
+            .fetch_all(db)
+            .await?;
+        return rows
+            .into_iter()
+            .map(|r| Ok((parse_status(&r.status)?, r.tenants)))
+            .collect();
+    }
     let mut q = QueryBuilder::<Postgres>::new("select t.status, count(*) as n from tenants t");
     push_filters(
         &mut q,

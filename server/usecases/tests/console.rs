@@ -1165,3 +1165,214 @@ async fn keyset_pages_show_every_tenant_once_in_order_and_previous_returns_the_p
     assert_eq!(again.previous, None, "back on the first page: no Previous");
     assert_eq!(again.next, first.next);
 }
+
+/// A staff account with `STAFF_PASSWORD` (create-staff, then its link).
+async fn staff_account(p: &Platform, email: &str) -> Email {
+    let email = Email::parse(email).unwrap();
+    let (_, token) = usecases::staff_accounts::create_staff(p, &email, &Actor::Cli)
+        .await
+        .unwrap();
+    usecases::staff_accounts::set_password(p, &token, STAFF_PASSWORD.into())
+        .await
+        .unwrap();
+    email
+}
+
+const STAFF_PASSWORD: &str = "quiet harbour lantern";
+
+#[tokio::test]
+async fn staff_sign_in_refuses_tenant_accounts_alike_and_locks_an_account_after_its_failures() {
+    let (_db, p) = platform().await;
+    workspace_with_admin(&p, "acme").await;
+    let staff = staff_account(&p, "ops@href.test").await;
+    let client = Some("203.0.113.9".parse().unwrap());
+    use usecases::staff_sign_in::{NO_MATCH, sign_in};
+
+    // A tenant admin's own email and password: the wrong-password answer.
+    let tenant_admin = Email::parse("admin@acme.test").unwrap();
+    let refused = sign_in(&p, &tenant_admin, PASSWORD, client)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field_message("password"), Some(NO_MATCH));
+    let wrong = sign_in(&p, &staff, "not the password", client)
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.field_message("password"), Some(NO_MATCH));
+
+    // The right password works, and forgets the failures.
+    let started = sign_in(&p, &staff, STAFF_PASSWORD, client).await.unwrap();
+    assert!(!started.needs_code);
+    assert!(matches!(
+        usecases::staff_sign_in::current(&p, &started.cookie)
+            .await
+            .unwrap(),
+        Some(usecases::staff_sign_in::Current::SignedIn(_))
+    ));
+
+    // Ten failures (the login limit) lock the account, even against the right password.
+    for _ in 0..10 {
+        let e = sign_in(&p, &staff, "not the password", client)
+            .await
+            .unwrap_err();
+        assert_eq!(e.field_message("password"), Some(NO_MATCH));
+    }
+    let locked = sign_in(&p, &staff, STAFF_PASSWORD, client)
+        .await
+        .unwrap_err();
+    assert!(matches!(locked, Error::RateLimited { .. }), "{locked:?}");
+    // Another account from the same network is not locked by them.
+    let other = staff_account(&p, "ops2@href.test").await;
+    sign_in(&p, &other, STAFF_PASSWORD, client).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_network_that_fails_across_many_accounts_is_stopped_too() {
+    let (_db, p) = platform().await;
+    let client = Some("198.51.100.7".parse().unwrap());
+    // Five times the per-account limit, spread over accounts that do not exist.
+    for i in 0..50 {
+        let email = Email::parse(&format!("guess{i}@href.test")).unwrap();
+        let e = usecases::staff_sign_in::sign_in(&p, &email, "password123", client)
+            .await
+            .unwrap_err();
+        assert!(e.field_message("password").is_some(), "{e:?}");
+    }
+    let staff = staff_account(&p, "ops@href.test").await;
+    let stopped = usecases::staff_sign_in::sign_in(&p, &staff, STAFF_PASSWORD, client)
+        .await
+        .unwrap_err();
+    assert!(matches!(stopped, Error::RateLimited { .. }), "{stopped:?}");
+    // From elsewhere, the account signs in.
+    usecases::staff_sign_in::sign_in(
+        &p,
+        &staff,
+        STAFF_PASSWORD,
+        Some("192.0.2.1".parse().unwrap()),
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_factor_turns_on_with_a_code_and_then_each_code_signs_in_once() {
+    use domain::console::TwoFactor;
+    use totp_rs::{Algorithm, Secret, TOTP};
+    use usecases::staff_sign_in::{Current, current, enter_code, sign_in};
+    use usecases::two_factor;
+
+    let (_db, p) = platform().await;
+    let email = staff_account(&p, "ops@href.test").await;
+    let started = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    let Some(Current::SignedIn(staff)) = current(&p, &started.cookie).await.unwrap() else {
+        panic!("signed in");
+    };
+    let TwoFactor::SettingUp { secret, qr_svg } =
+        two_factor::account(&p, &staff).await.unwrap().two_factor
+    else {
+        panic!("two-factor is off at first");
+    };
+    assert!(qr_svg.starts_with("<?xml") || qr_svg.contains("<svg"));
+    // A reload shows the same secret while it is being set up.
+    let again = two_factor::account(&p, &staff).await.unwrap().two_factor;
+    assert_eq!(
+        again,
+        TwoFactor::SettingUp {
+            secret: secret.clone(),
+            qr_svg
+        }
+    );
+
+    let bytes = Secret::Encoded(secret).to_bytes().unwrap();
+    let totp = TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        bytes,
+        None,
+        "ops@href.test".into(),
+    )
+    .unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let wrong = two_factor::turn_on(&p, &staff, "000000").await;
+    if totp.generate(now) != "000000" {
+        assert!(wrong.unwrap_err().field_message("code").is_some());
+    }
+    two_factor::turn_on(&p, &staff, &totp.generate(now))
+        .await
+        .unwrap();
+    assert_eq!(
+        two_factor::account(&p, &staff).await.unwrap().two_factor,
+        TwoFactor::On
+    );
+
+    // Now the password alone opens nothing: the session waits for its code.
+    let half = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    assert!(half.needs_code);
+    assert!(matches!(
+        current(&p, &half.cookie).await.unwrap(),
+        Some(Current::NeedsCode(_))
+    ));
+    // The code that turned it on was spent.
+    let reused = enter_code(&p, &half.cookie, &totp.generate(now))
+        .await
+        .unwrap_err();
+    assert!(reused.field_message("code").is_some(), "{reused:?}");
+    // The next step's code signs in, with a new cookie; the half-made session is gone.
+    let next = totp.generate(now + 30);
+    let signed_in = enter_code(&p, &half.cookie, &next).await.unwrap();
+    assert!(current(&p, &half.cookie).await.unwrap().is_none());
+    assert!(matches!(
+        current(&p, &signed_in).await.unwrap(),
+        Some(Current::SignedIn(_))
+    ));
+    // That code cannot sign in a second time.
+    let other = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    assert!(enter_code(&p, &other.cookie, &next).await.is_err());
+}
+
+#[tokio::test]
+async fn changing_the_staff_password_ends_the_other_sessions_only() {
+    use usecases::staff_sign_in::{Current, current, sign_in};
+
+    let (_db, p) = platform().await;
+    let email = staff_account(&p, "ops@href.test").await;
+    let here = sign_in(&p, &email, STAFF_PASSWORD, None)
+        .await
+        .unwrap()
+        .cookie;
+    let elsewhere = sign_in(&p, &email, STAFF_PASSWORD, None)
+        .await
+        .unwrap()
+        .cookie;
+    let Some(Current::SignedIn(staff)) = current(&p, &here).await.unwrap() else {
+        panic!("signed in");
+    };
+    let wrong = usecases::staff_accounts::change_password(
+        &p,
+        &staff,
+        &here,
+        "nope nope",
+        "brisk meadow compass".into(),
+    )
+    .await
+    .unwrap_err();
+    assert!(wrong.field_message("current_password").is_some());
+    let ended = usecases::staff_accounts::change_password(
+        &p,
+        &staff,
+        &here,
+        STAFF_PASSWORD,
+        "brisk meadow compass".into(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ended, 1);
+    assert!(current(&p, &here).await.unwrap().is_some());
+    assert!(current(&p, &elsewhere).await.unwrap().is_none());
+    assert!(
+        sign_in(&p, &email, "brisk meadow compass", None)
+            .await
+            .is_ok()
+    );
+}

@@ -105,7 +105,18 @@ fn CodeStep(next: String) -> impl IntoView {
                 {move || if pending.get() { "Checking…" } else { "Sign in" }}
             </button>
         </ActionForm>
-        <p class="fine-print"><a href="/admin/login">"Start again"</a></p>
+        <CancelSignIn/>
+    }
+}
+
+/// Leaves the code step: the half-made session ends, and the form starts again.
+#[component]
+fn CancelSignIn() -> impl IntoView {
+    let sign_out = ServerAction::<StaffSignOut>::new();
+    view! {
+        <ActionForm action=sign_out attr:class="fine-print">
+            <button type="submit" class="button ghost small">"Use another account"</button>
+        </ActionForm>
     }
 }
 

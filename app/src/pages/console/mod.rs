@@ -203,10 +203,10 @@ fn Done() -> impl IntoView {
     view! { <p class="notice done" role="status">{message}</p> }
 }
 
-/// A status as a badge.
+/// A status as a badge, by its name in the life cycle (`pending`, `active`…).
 pub fn status_badge(status: TenantStatus) -> impl IntoView {
     let class = format!("badge badge-{}", status.as_str());
-    view! { <span class=class>{status_label(status)}</span> }
+    view! { <span class=class>{status.as_str()}</span> }
 }
 
 /// "Pending", "Active"…

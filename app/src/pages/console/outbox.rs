@@ -37,11 +37,19 @@ fn OutboxView(page: OutboxPage) -> impl IntoView {
     let retry = ServerAction::<RetryEmail>::new();
     counts_as_change(retry);
     let retry_error = FormState::new(retry).error();
+    // A tab keeps the recipient filter.
     let tab = |value: &'static str, label: String| {
-        let href = if value.is_empty() {
+        let params: Vec<String> = [
+            (!value.is_empty()).then(|| format!("status={value}")),
+            (!to.is_empty()).then(|| format!("to={}", query_value(&to))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let href = if params.is_empty() {
             "/admin/outbox".to_owned()
         } else {
-            format!("/admin/outbox?status={value}")
+            format!("/admin/outbox?{}", params.join("&"))
         };
         let current = (status == value).then_some("page");
         view! { <a class="tab" href=href aria-current=current>{label}</a> }

@@ -86,7 +86,8 @@ fn TenantsView(list: TenantList) -> impl IntoView {
     let queue_title = status == "pending";
     view! {
         <h1>{if queue_title { "Approval queue" } else { "Tenants" }}</h1>
-        <Queue queue=list.queue.clone()/>
+        // Filtered to pending, the table below is the queue itself.
+        {(!queue_title).then(|| view! { <Queue queue=list.queue.clone()/> })}
 
         <form method="get" action="/admin" class="filters" role="search" node_ref=form_ref>
             <div class="field">
@@ -213,7 +214,7 @@ fn TenantRow(row: TenantListRow) -> impl IntoView {
             </td>
             <td>{row.members}</td>
             <td>{row.leads_this_month}</td>
-            <td title=format!("{} ago", row.age)>{row.created.clone()}</td>
+            <td>{row.created.clone()} <span class="field-hint">{format!("({} ago)", row.age)}</span></td>
             <td class="row-actions"><TenantActions slug status/></td>
         </tr>
     }

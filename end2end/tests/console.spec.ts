@@ -296,7 +296,10 @@ test('Next and Previous page through the tenant list', async ({ page }, testInfo
   await signedInStaff(page, testInfo);
   await page.goto('/admin?sort=oldest');
   await ready(page, testInfo);
-  const firstPage = await page.getByRole('row').allTextContents();
+  // The subdomains of a page (the rows also say how long ago each tenant was made, which
+  // changes as the test runs).
+  const subdomains = () => page.getByRole('row').locator('td:first-child').allTextContents();
+  const firstPage = await subdomains();
   const next = page.getByRole('link', { name: 'Next' });
   if ((await next.count()) === 0) {
     test.info().annotations.push({ type: 'note', description: 'fewer than 51 tenants: one page only' });
@@ -305,11 +308,11 @@ test('Next and Previous page through the tenant list', async ({ page }, testInfo
   }
   await next.click();
   await expect(page).toHaveURL(/after=/);
-  const secondPage = await page.getByRole('row').allTextContents();
-  expect(secondPage.slice(1).some((r) => firstPage.includes(r))).toBe(false);
+  const secondPage = await subdomains();
+  expect(secondPage.some((r) => firstPage.includes(r))).toBe(false);
   await page.getByRole('link', { name: 'Previous' }).click();
   await expect(page).toHaveURL(/before=/);
-  expect(await page.getByRole('row').allTextContents()).toEqual(firstPage);
+  expect(await subdomains()).toEqual(firstPage);
 });
 
 test('provision a tenant from the console: the key once, the invite link, and field errors that keep the form', async ({ page }, testInfo) => {

@@ -23,7 +23,11 @@ where
     match result {
         Ok(data) => view! { <WorkspaceLayout>{page(data)}</WorkspaceLayout> }.into_any(),
         Err(AppError::SignInRequired) => {
-            let here = crate::components::current_address().get_untracked();
+            let location = use_location();
+            let here = crate::components::address_of(
+                location.pathname.get_untracked(),
+                &location.search.get_untracked(),
+            );
             // A page rendered on the server remembers where to return in a cookie, so the
             // sign-in page's address stays `/login`; in the browser the address carries it.
             #[cfg(feature = "ssr")]

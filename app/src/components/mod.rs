@@ -18,19 +18,21 @@ pub fn set_status(code: u16) {
     let _ = code;
 }
 
-/// The current page's path and query (`/admin?q=acme`): where a form returns to, or a
-/// sign-in sends back to. The router's query string has no `?` on the server and one in
-/// the browser; this has it exactly when there is a query.
+/// A page's address from its path and its query string (`/admin?q=acme`): where a form
+/// returns to, or a sign-in sends back to. The router's query string has no `?` on the
+/// server and one in the browser; this has it exactly when there is a query.
+pub fn address_of(path: String, search: &str) -> String {
+    match search.trim_start_matches('?') {
+        "" => path,
+        query => format!("{path}?{query}"),
+    }
+}
+
+/// The current page's address, as [`address_of`] writes it.
 pub fn current_address() -> leptos::prelude::Signal<String> {
     use leptos::prelude::*;
     let location = leptos_router::hooks::use_location();
-    Signal::derive(move || {
-        let (path, search) = (location.pathname.get(), location.search.get());
-        match search.trim_start_matches('?') {
-            "" => path,
-            query => format!("{path}?{query}"),
-        }
-    })
+    Signal::derive(move || address_of(location.pathname.get(), &location.search.get()))
 }
 
 /// `text` as a query-string value (`/settings/team?x=1` → `%2Fsettings%2Fteam%3Fx%3D1`).

@@ -35,17 +35,9 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{auth, platform, require_tenant};
-    use domain::{Email, Fields};
 
     let (platform, tenant) = (platform()?, require_tenant()?);
-    let mut fields = Fields::default();
-    let email = fields.check("email", Email::parse(&email));
-    if password.is_empty() {
-        fields.add("password", "Enter your password.");
-    }
-    let Some(email) = email.filter(|_| fields.is_empty()) else {
-        return Err(fields.into_errors().into());
-    };
+    let email = sign_in_email(&email, &password)?;
     let user = usecases::sign_in::sign_in(&platform, &tenant, &email, &password).await?;
     auth::start_session(&auth::session().await?, tenant.id, user).await?;
     let remembered = auth::take_next();
@@ -62,4 +54,18 @@ pub async fn sign_out() -> Result<(), AppError> {
     auth::end_session(&auth::session().await?).await?;
     leptos_axum::redirect("/login");
     Ok(())
+}
+
+/// The email of a sign-in form (a workspace's or the staff console's), or the errors of its
+/// fields: an email that is one, and a password that is not empty.
+#[cfg(feature = "ssr")]
+pub(crate) fn sign_in_email(email: &str, password: &str) -> Result<domain::Email, AppError> {
+    let mut fields = domain::Fields::default();
+    let email = fields.check("email", domain::Email::parse(email));
+    if password.is_empty() {
+        fields.add("password", "Enter your password.");
+    }
+    email
+        .filter(|_| fields.is_empty())
+        .ok_or_else(|| fields.into_errors().into())
 }

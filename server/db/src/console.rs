@@ -185,16 +185,11 @@ pub async fn tenants(db: &PgPool, query: &TenantQuery) -> Result<(Vec<TenantRow>
                ) x order by x.kind, x.created_at limit 1) a on true",
         )
         .push(format_args!(" order by p.{order}"));
-    let rows: Vec<RawRow> = q.build_query_as().fetch_all(db).await?;
-    let more = rows.len() as i64 > query.limit;
-    let mut rows = rows
+    let (rows, more) = read_page::<RawRow>(&mut q, db, query.limit, backwards).await?;
+    let rows = rows
         .into_iter()
-        .take(usize::try_from(query.limit).unwrap_or(0))
         .map(TenantRow::try_from)
         .collect::<Result<Vec<_>, _>>()?;
-    if backwards {
-        rows.reverse();
-    }
     Ok((rows, more))
 }
 
@@ -463,12 +458,6 @@ pub async fn audit(
     page: &Page,
     limit: i64,
 ) -> Result<(Vec<AuditRow>, bool), Error> {
-    let backwards = matches!(page, Page::Before(_));
-    let (cmp, dir) = if backwards {
-        (">", "asc")
-    } else {
-        ("<", "desc")
-    };
     let mut q = QueryBuilder::<Postgres>::new(
         "select a.id, a.created_at, a.actor, a.action, \
          coalesce(t.slug, a.detail->>'slug') as slug, a.detail \
@@ -494,24 +483,60 @@ pub async fn audit(
     if let Some(until) = query.until {
         q.push(" and a.created_at < ").push_bind(until);
     }
-    if let Page::After(SortKey::Created(at, id)) | Page::Before(SortKey::Created(at, id)) = page {
-        q.push(format_args!(" and (a.created_at, a.id) {cmp} ("))
-            .push_bind(*at)
-            .push(", ")
-            .push_bind(*id)
-            .push(")");
-    }
-    q.push(format_args!(
-        " order by a.created_at {dir}, a.id {dir} limit "
-    ))
-    .push_bind(limit + 1);
-    let mut rows: Vec<AuditRow> = q.build_query_as().fetch_all(db).await?;
+    let backwards = push_newest_first(&mut q, "a", page, limit);
+    read_page(&mut q, db, limit, backwards).await
+}
+
+/// Reads a page built by `q` (which asked for `limit + 1` rows): at most `limit` rows in
+/// page order, and whether rows remain in the direction read. A page read `backwards`
+/// (Previous) walked the order reversed and is turned around.
+async fn read_page<R>(
+    q: &mut QueryBuilder<'_, Postgres>,
+    db: &PgPool,
+    limit: i64,
+    backwards: bool,
+) -> Result<(Vec<R>, bool), Error>
+where
+    R: for<'r> FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+{
+    let mut rows: Vec<R> = q.build_query_as().fetch_all(db).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     if backwards {
         rows.reverse();
     }
     Ok((rows, more))
+}
+
+/// The keyset condition and order of a newest-first list by `<alias>.created_at, <alias>.id`
+/// (the audit log, the outbox), read from `page`, with `limit + 1` rows; whether it reads
+/// backwards.
+fn push_newest_first(
+    q: &mut QueryBuilder<'_, Postgres>,
+    alias: &str,
+    page: &Page,
+    limit: i64,
+) -> bool {
+    let backwards = matches!(page, Page::Before(_));
+    let (cmp, dir) = if backwards {
+        (">", "asc")
+    } else {
+        ("<", "desc")
+    };
+    if let Page::After(SortKey::Created(at, id)) | Page::Before(SortKey::Created(at, id)) = page {
+        q.push(format_args!(
+            " and ({alias}.created_at, {alias}.id) {cmp} ("
+        ))
+        .push_bind(*at)
+        .push(", ")
+        .push_bind(*id)
+        .push(")");
+    }
+    q.push(format_args!(
+        " order by {alias}.created_at {dir}, {alias}.id {dir} limit "
+    ))
+    .push_bind(limit + 1);
+    backwards
 }
 
 /// `text` with `LIKE`'s wildcards taken literally.
@@ -546,12 +571,6 @@ pub async fn outbox(
     page: &Page,
     limit: i64,
 ) -> Result<(Vec<OutboxRow>, bool), Error> {
-    let backwards = matches!(page, Page::Before(_));
-    let (cmp, dir) = if backwards {
-        (">", "asc")
-    } else {
-        ("<", "desc")
-    };
     let mut q = QueryBuilder::<Postgres>::new(
         "select o.id, o.created_at, o.to_address, o.subject, o.status, o.attempts, \
          o.last_error, o.next_attempt_at, o.sent_at, o.failed_at, t.slug \
@@ -563,24 +582,8 @@ pub async fn outbox(
     if let Some(to) = to {
         q.push(" and o.to_address like ").push_bind(to.to_owned());
     }
-    if let Page::After(SortKey::Created(at, id)) | Page::Before(SortKey::Created(at, id)) = page {
-        q.push(format_args!(" and (o.created_at, o.id) {cmp} ("))
-            .push_bind(*at)
-            .push(", ")
-            .push_bind(*id)
-            .push(")");
-    }
-    q.push(format_args!(
-        " order by o.created_at {dir}, o.id {dir} limit "
-    ))
-    .push_bind(limit + 1);
-    let mut rows: Vec<OutboxRow> = q.build_query_as().fetch_all(db).await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    if backwards {
-        rows.reverse();
-    }
-    Ok((rows, more))
+    let backwards = push_newest_first(&mut q, "o", page, limit);
+    read_page(&mut q, db, limit, backwards).await
 }
 
 /// How many emails are in each state.

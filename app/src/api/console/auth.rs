@@ -28,17 +28,9 @@ pub async fn staff_sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::ssr::{auth::safe_next, client_ip, platform, require_apex, staff};
-    use domain::{Email, Fields};
 
     require_apex()?;
-    let mut fields = Fields::default();
-    let email = fields.check("email", Email::parse(&email));
-    if password.is_empty() {
-        fields.add("password", "Enter your password.");
-    }
-    let Some(email) = email.filter(|_| fields.is_empty()) else {
-        return Err(fields.into_errors().into());
-    };
+    let email = crate::api::auth::sign_in_email(&email, &password)?;
     let started =
         usecases::staff_sign_in::sign_in(&platform()?, &email, &password, client_ip()).await?;
     staff::set_staff_cookie(&started.cookie)?;

@@ -63,6 +63,18 @@ test('staff sign in at /admin; wrong passwords and tenant accounts get one answe
   await expect(page.getByRole('table')).toHaveCount(0);
 });
 
+test('the staff sign-in page knows who is signed in, and Sign out there works', async ({ page }, testInfo) => {
+  const email = await signedInStaff(page, testInfo);
+  await page.goto('/admin/login');
+  await ready(page, testInfo);
+  await expect(page.getByRole('status').filter({ hasText: `You are signed in as ${email}` })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open the console' })).toHaveAttribute('href', '/admin');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
+  await expect(page.getByText('You are signed in as')).toHaveCount(0);
+  await expect(page.getByLabel('Password')).toBeVisible();
+});
+
 test('two-factor: the secret key turns on with a code; then every sign-in asks a code, once', async ({ page }, testInfo) => {
   const email = await signedInStaff(page, testInfo);
   await page.goto('/admin/account');
@@ -82,6 +94,14 @@ test('two-factor: the secret key turns on with a code; then every sign-in asks a
 
   await ready(page, testInfo);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
+  await staffSignIn(page, testInfo, email);
+  await expect(page.getByLabel('Code')).toBeVisible();
+  // Another account can be used instead; the password step comes back.
+  await ready(page, testInfo);
+  await page.getByRole('button', { name: 'Use another account' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
+  await expect(page.getByLabel('Code')).toHaveCount(0);
   await staffSignIn(page, testInfo, email);
   await expect(page.getByLabel('Code')).toBeVisible();
   // The code that turned it on was spent: its step cannot sign in.
@@ -96,6 +116,7 @@ test('two-factor: the secret key turns on with a code; then every sign-in asks a
 
   await ready(page, testInfo);
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed out.' })).toBeVisible();
   await staffSignIn(page, testInfo, email);
   await page.getByLabel('Code').fill(next);
   await page.getByRole('button', { name: 'Sign in' }).click();

@@ -15,6 +15,20 @@ test('the first admin accepts the invite, signs out and signs in again', async (
   await expect(page.getByRole('heading', { name: 'Pipeline' })).toBeVisible();
 });
 
+test('the sign-in page knows who is signed in, and Sign out there works', async ({ page }, testInfo) => {
+  const tenant = await provisionTenant();
+  await acceptInvite(page, testInfo, tenant, 'Ada Admin', PASSWORD);
+
+  await page.goto(tenantUrl(tenant.slug, '/login'));
+  await ready(page, testInfo);
+  await expect(page.getByRole('status').filter({ hasText: 'You are signed in as Ada Admin' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Open the pipeline' })).toHaveAttribute('href', '/leads');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByText('You are signed in as')).toHaveCount(0);
+  await page.goto(tenantUrl(tenant.slug, '/leads'));
+  await expect(page).toHaveURL(/\/login/);
+});
+
 test('the invite is sent through the outbox', async () => {
   const tenant = await provisionTenant('Mail Check');
   const [mail] = await mailTo(tenant.adminEmail);

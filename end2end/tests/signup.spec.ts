@@ -145,6 +145,7 @@ test('an email that already has an account joins with that account’s password'
 
   // One account, a member of both: its password signs in to the second workspace too.
   await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page).toHaveURL(/\/login$/);
   await signIn(page, testInfo, second.subdomain, first.email, first.password);
   await expect(page).toHaveURL(tenantUrl(second.subdomain, '/leads'));
 });

@@ -24,9 +24,9 @@ export const test = base.extend<{ pageErrors: string[] }>({
   },
   pageErrors: [async ({ page }, use, testInfo) => {
     const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
+    page.on('pageerror', (error) => errors.push(`${error.message} (on ${page.url()})`));
     page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+      if (message.type() === 'error') errors.push(`console: ${message.text()} (on ${page.url()})`);
     });
     await use(errors);
     if (errors.length > 0) {

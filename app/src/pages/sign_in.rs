@@ -26,7 +26,8 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let sign_out = ServerAction::<SignOut>::new();
     let form = FormState::new(sign_in);
-    let viewer = Resource::new(|| (), |_| get_viewer());
+    // Signing out here redirects to this same page: the notice is read again.
+    let viewer = Resource::new(move || sign_out.version().get(), |_| get_viewer());
     let pending = sign_in.pending();
     let query = use_query_map().get_untracked();
     let handoff_expired = query.get("handoff").is_some();
@@ -57,12 +58,12 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
                         viewer.await.ok().flatten().map(|v| view! {
                             <div class="notice" role="status">
                                 <p>"You are signed in as " <strong>{v.name}</strong> "."</p>
-                                <p class="row">
+                                <div class="row">
                                     <a class="button primary" href="/leads">"Open the pipeline"</a>
                                     <ActionForm action=sign_out>
                                         <button type="submit" class="button ghost">"Sign out"</button>
                                     </ActionForm>
-                                </p>
+                                </div>
                             </div>
                         })
                     })}

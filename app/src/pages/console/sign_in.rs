@@ -33,13 +33,14 @@ pub fn StaffSignInForm(#[prop(into)] next: String) -> impl IntoView {
     // On a console page the page's own count of changes; on /admin/login, its own.
     let changes = use_context::<super::Changes>().map_or_else(super::changes, |c| c.0.into());
     let state = Resource::new(move || changes.get(), |_| get_staff_state());
-    let signed_out = use_query_map().read_untracked().get("signed-out").is_some();
+    let query = use_query_map();
+    let signed_out = move || query.read().get("signed-out").is_some();
     view! {
         <Title text="Staff sign-in"/>
         <main id="main" class="auth-page">
             <div class="auth-card">
                 <h1>"HREF staff sign-in"</h1>
-                {signed_out.then(|| view! { <p class="notice" role="status">"You are signed out."</p> })}
+                {move || signed_out().then(|| view! { <p class="notice" role="status">"You are signed out."</p> })}
                 <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                     {
                         let next = next.clone();
@@ -113,6 +114,7 @@ fn CodeStep(next: String) -> impl IntoView {
 #[component]
 fn CancelSignIn() -> impl IntoView {
     let sign_out = ServerAction::<StaffSignOut>::new();
+    super::counts_as_change(sign_out);
     view! {
         <ActionForm action=sign_out attr:class="fine-print">
             <button type="submit" class="button ghost small">"Use another account"</button>
@@ -123,15 +125,16 @@ fn CancelSignIn() -> impl IntoView {
 #[component]
 fn SignedIn(email: String) -> impl IntoView {
     let sign_out = ServerAction::<StaffSignOut>::new();
+    super::counts_as_change(sign_out);
     view! {
         <div class="notice" role="status">
             <p>"You are signed in as " <strong>{email}</strong> "."</p>
-            <p class="row">
+            <div class="row">
                 <a class="button primary" href="/admin">"Open the console"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" class="button ghost">"Sign out"</button>
                 </ActionForm>
-            </p>
+            </div>
         </div>
     }
 }

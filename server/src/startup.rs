@@ -1,10 +1,12 @@
 //! Building the router and running the server.
 
-use std::{net::SocketAddr, sync::OnceLock};
+use std::{convert::Infallible, net::SocketAddr, sync::OnceLock};
 
 use app::ssr::AppState;
 use axum::{
     Router,
+    body::Body,
+    handler::HandlerWithoutStateExt,
     http::{StatusCode, header},
     middleware::from_fn_with_state,
     response::{IntoResponse, Response},
@@ -15,10 +17,12 @@ use http::{HeaderName, Request};
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tokio::sync::watch;
+use tower::Service;
 use tower_http::{
     catch_panic::CatchPanicLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    services::ServeDir,
     trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -103,14 +107,12 @@ fn site(state: &AppState) -> Router<AppState> {
         SESSION_IDLE_MINUTES,
     )));
     let options = state.leptos_options.clone();
+    let files = files_or_not_found(state, context.clone());
     plain
-        .leptos_routes_with_context(state, routes(), context.clone(), move || {
+        .leptos_routes_with_context(state, routes(), context, move || {
             app::shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, app::shell))
+        .fallback_service(files)
         // Innermost first. A form rendered again in place by `server_fn_outcomes` needs the
         // session, so that layer is outside it.
         .layer(from_fn_with_state(
@@ -125,6 +127,48 @@ fn site(state: &AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn(security::refuse_errors_in_urls))
         // Server functions read their bodies themselves, past axum's default limit.
         .layer(RequestBodyLimitLayer::new(server_fns::MAX_FORM_BYTES))
+}
+
+/// What no route answers: a file of the built site (the wasm, the stylesheet, `public/`),
+/// else the not-found page.
+///
+/// Files are served by tower-http alone, not by Leptos's `file_and_error_handler`: that one
+/// made a Leptos owner whose parent was whatever owner its thread had last left current, and
+/// copied that owner's response options onto the file. Under load a stylesheet then left
+/// with another visitor's redirect and `Set-Cookie`, and their page without them
+/// (`docs/architecture.md`, "Static files").
+fn files_or_not_found(
+    state: &AppState,
+    context: impl Fn() + Clone + Send + Sync + 'static,
+) -> ServeDir<
+    impl Service<Request<Body>, Response = Response, Error = Infallible, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static,
+> {
+    let options = state.leptos_options.clone();
+    let render =
+        leptos_axum::render_app_async_with_context(context, move || app::shell(options.clone()));
+    let not_found = move |request: Request<Body>| {
+        let render = render.clone();
+        async move {
+            let mut response = render(request).await;
+            // A page that chose its own status (a redirect) keeps it.
+            if response.status() == StatusCode::OK {
+                *response.status_mut() = StatusCode::NOT_FOUND;
+            }
+            response
+        }
+    };
+    ServeDir::new(&*state.leptos_options.site_root)
+        .precompressed_br()
+        .precompressed_gzip()
+        // A folder is not a page: `/pkg` and `/pkg/` are not found, not redirected.
+        .append_index_html_on_directories(false)
+        // A POST to a path no route knows gets the not-found page, not a bare 405.
+        .call_fallback_on_method_not_allowed(true)
+        .fallback(not_found.into_service())
 }
 
 /// A panicking request answers 500 instead of dropping the connection; the panic is

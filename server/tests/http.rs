@@ -410,3 +410,69 @@ async fn concurrent_pages_each_keep_their_own_status_and_policy() {
 fn nonce_of(policy: &str) -> Option<&str> {
     policy.split("'nonce-").nth(1)?.split('\'').next()
 }
+
+/// A static file is answered by the file server alone. Leptos's own file handler read the
+/// response options of whichever request its thread had last rendered, so a stylesheet
+/// could leave with another visitor's redirect and cookie, and that page without them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_static_file_never_carries_another_requests_headers() {
+    let site = std::env::temp_dir().join(format!("hcrm-site-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/hcrm.css"), "body { color: black; }").unwrap();
+    let app = TestApp::spawn_with(&[("LEPTOS_SITE_ROOT", site.to_str().unwrap())]).await;
+    app.provision("acme").await;
+    let host = app.tenant_host("acme");
+
+    let requests = (0..200).map(|i| {
+        // A signed-out visitor's board sends them to sign in and remembers where they were.
+        let path = if i % 2 == 0 {
+            "/leads"
+        } else {
+            "/pkg/hcrm.css"
+        };
+        let request = app.request(Method::GET, &host, path);
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let location = common::location(&response);
+            let remembered = common::set_cookie(&response, "hcrm_next");
+            let body = response.text().await.unwrap();
+            (path, status, location, remembered, body)
+        }
+    });
+    let answers = futures::future::join_all(requests).await;
+    std::fs::remove_dir_all(&site).unwrap();
+
+    for (path, status, location, remembered, body) in answers {
+        if path == "/leads" {
+            assert_eq!(
+                location.as_deref(),
+                Some("/login"),
+                "the board keeps its redirect"
+            );
+            assert!(remembered.is_some(), "the board keeps its cookie");
+        } else {
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(location, None, "a file never redirects");
+            assert_eq!(
+                remembered, None,
+                "a file never sets another visitor's cookie"
+            );
+            assert_eq!(body, "body { color: black; }");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_missing_file_or_folder_gets_the_not_found_page() {
+    let app = TestApp::spawn().await;
+    for path in ["/pkg/nothing.css", "/pkg", "/pkg/"] {
+        let response = app
+            .request(Method::GET, &app.apex, path)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(response.text().await.unwrap().contains("<html"), "{path}");
+    }
+}

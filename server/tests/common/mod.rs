@@ -76,7 +76,15 @@ impl TestApp {
                 .map(|(_, value)| value.to_string())
         })
         .unwrap();
-        let leptos_options = LeptosOptions::builder().output_name("hcrm").build();
+        // The static files' folder: none unless the test names one.
+        let site_root = vars
+            .iter()
+            .find(|(key, _)| *key == "LEPTOS_SITE_ROOT")
+            .map_or("target/site", |(_, value)| *value);
+        let leptos_options = LeptosOptions::builder()
+            .output_name("hcrm")
+            .site_root(site_root)
+            .build();
         let mut platform = config.platform(db).unwrap();
         // A key of the test's own, not the checkout's key file.
         platform.mail_key = MailKey::generate();

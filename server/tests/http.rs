@@ -476,3 +476,32 @@ async fn a_missing_file_or_folder_gets_the_not_found_page() {
         assert!(response.text().await.unwrap().contains("<html"), "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_signed_out_visitor_is_sent_to_sign_in_once_with_one_cookie() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+
+    let response = app
+        .request(
+            Method::GET,
+            &app.tenant_host("acme"),
+            "/settings/team?tab=1",
+        )
+        .header("Accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(common::location(&response).as_deref(), Some("/login"));
+    let remembered: Vec<_> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|v| v.starts_with("hcrm_next="))
+        .collect();
+    assert_eq!(remembered.len(), 1, "{remembered:?}");
+    assert!(remembered[0].starts_with("hcrm_next=%2Fsettings%2Fteam%3Ftab%3D1;"));
+}

@@ -169,14 +169,33 @@ fn next_cookie(value: String, https: bool) -> tower_sessions::cookie::Cookie<'st
         .build()
 }
 
-/// Adds `cookie` to the current response.
+/// Sets `cookie` on the current response, in place of what the response already set for
+/// its name: the server may draw a page's view more than once, and the cookie is sent once.
 pub fn set_cookie(cookie: &tower_sessions::cookie::Cookie<'_>) {
-    if let (Some(response), Ok(value)) = (
+    use http::header::SET_COOKIE;
+    let (Some(response), Ok(value)) = (
         use_context::<leptos_axum::ResponseOptions>(),
         http::HeaderValue::from_str(&cookie.to_string()),
-    ) {
-        response.append_header(http::header::SET_COOKIE, value);
+    ) else {
+        return;
+    };
+    let mut parts = response
+        .0
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let name = format!("{}=", cookie.name());
+    let others: Vec<_> = parts
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter(|set| !set.as_bytes().starts_with(name.as_bytes()))
+        .cloned()
+        .collect();
+    parts.headers.remove(SET_COOKIE);
+    for set in others {
+        parts.headers.append(SET_COOKIE, set);
     }
+    parts.headers.append(SET_COOKIE, value);
 }
 
 fn https() -> bool {

@@ -339,6 +339,11 @@ pub fn location(response: &Response) -> Option<String> {
 
 /// The value a response sets for cookie `name`, if it does (and not to remove it).
 pub fn set_cookie(response: &Response, name: &str) -> Option<String> {
+    set_cookies(response, name).into_iter().next()
+}
+
+/// Every value a response sets for cookie `name`, in order (removals left out).
+pub fn set_cookies(response: &Response, name: &str) -> Vec<String> {
     response
         .headers()
         .get_all("set-cookie")
@@ -346,6 +351,7 @@ pub fn set_cookie(response: &Response, name: &str) -> Option<String> {
         .filter_map(|v| v.to_str().ok())
         .filter_map(|v| v.split(';').next())
         .filter_map(|pair| pair.split_once('='))
-        .find(|(n, v)| *n == name && !v.is_empty())
+        .filter(|(n, v)| *n == name && !v.is_empty())
         .map(|(_, v)| v.to_owned())
+        .collect()
 }

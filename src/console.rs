@@ -136,6 +136,8 @@ pub struct AuditEntry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxPage {
     pub emails: Vec<OutboxEmail>,
+    /// Invites of workspaces awaiting approval, sent once approved.
+    pub held: i64,
     pub pending: i64,
     pub sent: i64,
     pub failed: i64,
@@ -163,6 +165,9 @@ pub struct OutboxEmail {
 pub struct StaffAccount {
     pub email: String,
     pub two_factor: TwoFactor,
+    /// The platform requires two-factor of every staff member (it cannot be turned off,
+    /// and the console waits until it is on).
+    pub two_factor_required: bool,
 }
 
 /// Where two-factor stands for a staff account.
@@ -190,3 +195,17 @@ pub struct ProvisionResult {
     /// The block the CLI prints, word for word.
     pub summary: String,
 }
+
+/// A staff account as `/admin/staff` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffMember {
+    pub email: String,
+    pub two_factor_on: bool,
+    pub disabled: bool,
+    /// Sessions alive now.
+    pub sessions: i64,
+}
+
+/// How the staff sign-in answers for a locked account; the sign-in form then asks for the
+/// two-factor code with the password.
+pub const STAFF_LOCKED: &str = "This account is locked after too many sign-in attempts. If two-factor is on, enter your password with the code your app shows.";

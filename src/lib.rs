@@ -20,6 +20,7 @@ pub mod links;
 pub mod names;
 pub mod password;
 pub mod plan;
+pub mod redirect;
 pub mod settings;
 pub mod signup;
 pub mod slug;

@@ -127,6 +127,8 @@ pub struct Team {
     pub seats: Seats,
     /// The signed-in admin.
     pub you: Uuid,
+    /// The workspace waits for HREF's approval: its invite emails wait with it.
+    pub awaiting_approval: bool,
 }
 
 /// A member as Settings → Team lists them.

@@ -19,6 +19,10 @@ pub enum AppError {
     },
     #[error("Please sign in to continue.")]
     SignInRequired,
+    /// A staff member without two-factor, where the console requires it: only their
+    /// account page opens, to set it up.
+    #[error("Turn on two-factor on your account page before using the console.")]
+    TwoFactorRequired,
     #[error("{0}")]
     Forbidden(String),
     #[error("{0}")]
@@ -72,6 +76,7 @@ impl AppError {
         match self {
             AppError::Invalid { .. } => 422,
             AppError::SignInRequired => 401,
+            AppError::TwoFactorRequired => 403,
             AppError::Forbidden(_) => 403,
             AppError::NotFound(_) => 404,
             AppError::Conflict(_) => 409,

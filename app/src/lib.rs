@@ -22,8 +22,8 @@ use crate::{
         board::BoardPage,
         console::{
             account::StaffAccountPage, audit::AuditPageView, new_tenant::NewTenantPage,
-            outbox::OutboxPageView, sign_in::StaffLoginPage, tenant::ConsoleTenantPage,
-            tenants::TenantsPage,
+            outbox::OutboxPageView, sign_in::StaffLoginPage, staff::StaffPage,
+            tenant::ConsoleTenantPage, tenants::TenantsPage,
         },
         forgot_password::ForgotPasswordPage,
         home::HomePage,
@@ -161,6 +161,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/new") view=NewTenantPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=AuditPageView ssr=SsrMode::Async/>
                         <Route path=path!("/admin/outbox") view=OutboxPageView ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/staff") view=StaffPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/account") view=StaffAccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/setup/:token") view=StaffSetupPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/password-set") view=StaffPasswordSetPage ssr=SsrMode::Async/>

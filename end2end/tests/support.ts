@@ -47,6 +47,8 @@ export const serverEnv: Record<string, string> = {
   LEPTOS_SITE_ADDR: `127.0.0.1:${PORT}`,
   DEV_MAIL: '1',
   TRUST_PROXY: '1',
+  // The console specs sign staff in without two-factor as well as with it.
+  STAFF_TWO_FACTOR: 'optional',
   // The relay is down for the whole suite: every email fails on its first attempt and stays
   // readable in the dev mailbox, and the console's outbox has failed emails to Retry.
   SMTP_URL: 'smtp://127.0.0.1:9',

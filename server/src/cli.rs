@@ -64,8 +64,16 @@ pub enum Command {
     },
     /// Replace a tenant's API key; the old key stops working at once.
     RotateKey { slug: String },
-    /// Create an HREF staff account and print a one-time link to set its password.
+    /// Create an HREF staff account and print a one-time link to set its password (also
+    /// the way back in for a disabled account, or one that lost its password or device).
     CreateStaff { email: String },
+    /// Disable a staff account: its sessions end and it cannot sign in.
+    DisableStaff { email: String },
+    /// Staff sessions: `staff-sessions end <email>` ends every session of an account.
+    StaffSessions {
+        #[command(subcommand)]
+        action: StaffSessionsAction,
+    },
     /// Add demo tenants in bulk (benchmarks; `docs/benchmarks.md`): `seed-<run>-<n>`.
     SeedTenants {
         /// How many, e.g. 100000.
@@ -74,6 +82,12 @@ pub enum Command {
         #[arg(long, default_value = "demo")]
         run: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffSessionsAction {
+    /// End every session of the staff account of `email`.
+    End { email: String },
 }
 
 /// Why a command did not complete.
@@ -178,7 +192,11 @@ pub fn validate(command: &Command) -> Result<(), CliError> {
                 "deleting {slug} removes all its data; run again with --yes to confirm"
             )));
         }
-        Command::CreateStaff { email } => {
+        Command::CreateStaff { email }
+        | Command::DisableStaff { email }
+        | Command::StaffSessions {
+            action: StaffSessionsAction::End { email },
+        } => {
             Email::parse(email).map_err(|e| usage(&e, "invalid email"))?;
         }
         Command::SeedTenants { run, .. }
@@ -195,6 +213,11 @@ pub fn validate(command: &Command) -> Result<(), CliError> {
         _ => {}
     }
     Ok(())
+}
+
+/// An email argument.
+fn email(input: &str) -> Result<Email, CliError> {
+    Email::parse(input).map_err(|e| CliError::Usage(format!("invalid email: {e}")))
 }
 
 /// A slug argument, trimmed and lower-cased like the server does.
@@ -291,9 +314,24 @@ pub async fn execute(command: &Command, p: &Platform) -> Result<String, CliError
                 "Added {added} demo tenants (seed-{run}-1 to seed-{run}-{count}).\n"
             ))
         }
+        Command::DisableStaff { email } => {
+            let email = self::email(email)?;
+            usecases::staff_accounts::disable(p, &email, &actor).await?;
+            Ok(format!(
+                "Disabled the staff account {email}: its sessions ended and it cannot sign in. \
+                 `hcrm create-staff {email}` gives it back.\n",
+                email = email.as_str()
+            ))
+        }
+        Command::StaffSessions {
+            action: StaffSessionsAction::End { email },
+        } => {
+            let email = self::email(email)?;
+            let ended = usecases::staff_accounts::end_sessions(p, &email, &actor).await?;
+            Ok(format!("Ended {ended} session(s) of {}.\n", email.as_str()))
+        }
         Command::CreateStaff { email } => {
-            let email =
-                Email::parse(email).map_err(|e| CliError::Usage(format!("invalid email: {e}")))?;
+            let email = self::email(email)?;
             let (created, token) =
                 usecases::staff_accounts::create_staff(p, &email, &actor).await?;
             let what = match created {

@@ -5,8 +5,8 @@ use std::{env, path::PathBuf, sync::Arc};
 use domain::Links;
 use usecases::{
     Platform, Settings,
-    limits::{Limit, Limits},
-    sealing::MailKey,
+    limits::{Limit, LimitSettings, Limits},
+    sealing::SealingKey,
 };
 
 /// Everything the server and the CLI read from the environment.
@@ -27,15 +27,14 @@ pub struct Config {
     pub dev_mail: bool,
     /// How many proxies in front of the server append to `X-Forwarded-For`.
     pub trusted_proxies: usize,
-    /// The key that seals email bodies (`OUTBOX_KEY`); unset: a key file in the data folder.
-    pub outbox_key: Option<String>,
-    /// Where the embedded Postgres and the outbox key file live (`HCRM_DATA_DIR`).
+    /// The key that seals secrets kept in the database, with the variable it came from
+    /// (`SEALING_KEY`, or its first name `OUTBOX_KEY`); unset: a key file in the data folder.
+    pub sealing_key: Option<(&'static str, String)>,
+    /// Where the embedded Postgres and the sealing key file live (`HCRM_DATA_DIR`).
     pub data_dir: PathBuf,
-    pub signup_limit: Limit,
-    pub check_limit: Limit,
-    pub login_limit: Limit,
-    pub intake_limit: Limit,
-    pub reset_limit: Limit,
+    /// Staff must turn two-factor on before the console opens to them (`STAFF_TWO_FACTOR`).
+    pub staff_two_factor_required: bool,
+    pub limits: LimitSettings,
 }
 
 impl Config {
@@ -51,11 +50,9 @@ impl Config {
             Some("1") | Some("true") => Ok(true),
             Some(other) => Err(format!("{name} must be 0 or 1, not {other:?}")),
         };
-        let limit = |name: &str, default: &str| {
-            lookup(name)
-                .unwrap_or_else(|| default.to_owned())
-                .parse::<Limit>()
-                .map_err(|e| format!("{name}: {e}"))
+        let limit = |name: &str, default: Limit| match lookup(name) {
+            None => Ok(default),
+            Some(text) => text.parse::<Limit>().map_err(|e| format!("{name}: {e}")),
         };
         let app_protocol = lookup("APP_PROTOCOL").unwrap_or_else(|| "http".into());
         if app_protocol != "http" && app_protocol != "https" {
@@ -107,6 +104,19 @@ impl Config {
                 }
             },
         };
+        let staff_two_factor_required = match lookup("STAFF_TWO_FACTOR").as_deref().map(str::trim) {
+            None | Some("required") => true,
+            Some("optional") => false,
+            Some(other) => {
+                return Err(format!(
+                    "STAFF_TWO_FACTOR must be required or optional, not {other:?}"
+                ));
+            }
+        };
+        let sealing_key = lookup("SEALING_KEY")
+            .map(|key| ("SEALING_KEY", key))
+            .or_else(|| lookup("OUTBOX_KEY").map(|key| ("OUTBOX_KEY", key)));
+        let defaults = LimitSettings::default();
         Ok(Config {
             database_url: lookup("DATABASE_URL"),
             app_database_url: lookup("APP_DATABASE_URL"),
@@ -118,13 +128,18 @@ impl Config {
             mail_from,
             dev_mail: flag("DEV_MAIL")?,
             trusted_proxies,
-            outbox_key: lookup("OUTBOX_KEY"),
+            sealing_key,
             data_dir,
-            signup_limit: limit("SIGNUP_LIMIT", "5/15m")?,
-            check_limit: limit("CHECK_LIMIT", "60/1m")?,
-            login_limit: limit("LOGIN_LIMIT", "10/15m")?,
-            intake_limit: limit("INTAKE_LIMIT", "120/1m")?,
-            reset_limit: limit("RESET_LIMIT", "5/1h")?,
+            staff_two_factor_required,
+            limits: LimitSettings {
+                signup: limit("SIGNUP_LIMIT", defaults.signup)?,
+                check: limit("CHECK_LIMIT", defaults.check)?,
+                login: limit("LOGIN_LIMIT", defaults.login)?,
+                intake: limit("INTAKE_LIMIT", defaults.intake)?,
+                reset: limit("RESET_LIMIT", defaults.reset)?,
+                invite: limit("INVITE_LIMIT", defaults.invite)?,
+                invite_daily: limit("INVITE_DAILY_LIMIT", defaults.invite_daily)?,
+            },
         })
     }
 
@@ -138,25 +153,30 @@ impl Config {
             dev_mail: self.dev_mail,
             trusted_proxies: self.trusted_proxies,
             https: self.app_protocol == "https",
+            staff_two_factor_required: self.staff_two_factor_required,
         }
     }
 
     pub fn limits(&self) -> Limits {
-        Limits::new(
-            self.signup_limit,
-            self.check_limit,
-            self.intake_limit,
-            self.login_limit,
-            self.reset_limit,
-        )
+        Limits::new(self.limits)
     }
 
-    /// The key that seals email bodies: `OUTBOX_KEY`, else `outbox.key` in the data
-    /// folder (made on first use).
-    pub fn mail_key(&self) -> Result<MailKey, String> {
-        MailKey::load(
-            self.outbox_key.as_deref(),
-            &self.data_dir.join("outbox.key"),
+    /// The key that seals secrets kept in the database: `SEALING_KEY` (or `OUTBOX_KEY`),
+    /// else `sealing.key` in the data folder (made on first use). A data folder from before
+    /// the key had that name keeps its `outbox.key`.
+    pub fn sealing_key(&self) -> Result<SealingKey, String> {
+        let file = self.data_dir.join("sealing.key");
+        let first_name = self.data_dir.join("outbox.key");
+        let file = if !file.exists() && first_name.exists() {
+            first_name
+        } else {
+            file
+        };
+        SealingKey::load(
+            self.sealing_key
+                .as_ref()
+                .map(|(name, key)| (*name, key.as_str())),
+            &file,
         )
     }
 
@@ -167,7 +187,7 @@ impl Config {
             links: self.links(),
             limits: Arc::new(self.limits()),
             settings: Arc::new(self.settings()),
-            mail_key: self.mail_key()?,
+            sealing_key: self.sealing_key()?,
         })
     }
 }
@@ -194,9 +214,42 @@ mod tests {
         assert!(config.database_url.is_none());
         assert!(!config.auto_approve_signups && !config.dev_mail);
         assert_eq!(config.trusted_proxies, 0);
-        assert_eq!(config.signup_limit.count, 5);
-        assert_eq!(config.check_limit.count, 60);
-        assert_eq!(config.login_limit.count, 10);
+        assert_eq!(config.limits.signup.count, 5);
+        assert_eq!(config.limits.check.count, 60);
+        assert_eq!(config.limits.login.count, 10);
+        assert_eq!(config.limits.invite, "3/1h".parse().unwrap());
+        assert_eq!(config.limits.invite_daily, "50/1d".parse().unwrap());
+        assert!(config.staff_two_factor_required);
+        assert!(config.sealing_key.is_none());
+    }
+
+    #[test]
+    fn the_sealing_key_has_a_new_name_and_the_old_one_still_works() {
+        let key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        assert_eq!(
+            config(&[("OUTBOX_KEY", key)]).unwrap().sealing_key,
+            Some(("OUTBOX_KEY", key.to_owned()))
+        );
+        assert_eq!(
+            config(&[("OUTBOX_KEY", "old"), ("SEALING_KEY", key)])
+                .unwrap()
+                .sealing_key,
+            Some(("SEALING_KEY", key.to_owned()))
+        );
+    }
+
+    #[test]
+    fn staff_two_factor_is_required_or_optional() {
+        assert!(
+            !config(&[("STAFF_TWO_FACTOR", "optional")])
+                .unwrap()
+                .staff_two_factor_required
+        );
+        assert!(
+            config(&[("STAFF_TWO_FACTOR", "off")])
+                .unwrap_err()
+                .contains("STAFF_TWO_FACTOR")
+        );
     }
 
     #[test]

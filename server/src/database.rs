@@ -37,6 +37,17 @@ impl DatabaseHandle {
         let db = db::connect(&owner_url, config.app_database_url.as_deref())
             .await
             .map_err(|e| format!("cannot open the database: {e:?}"))?;
+        // What the SQL migrations cannot do without the key: seal two-factor secrets stored
+        // in clear by an earlier version.
+        let sealed = usecases::two_factor::seal_stored_secrets(&db.owner, &config.sealing_key()?)
+            .await
+            .map_err(|e| format!("cannot seal the stored two-factor secrets: {e}"))?;
+        if sealed > 0 {
+            tracing::info!(
+                accounts = sealed,
+                "sealed two-factor secrets stored in clear"
+            );
+        }
         Ok(DatabaseHandle { db, embedded })
     }
 

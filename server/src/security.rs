@@ -121,6 +121,50 @@ pub async fn refuse_errors_in_urls(request: Request, next: Next) -> Response {
     axum::response::Redirect::to(&location).into_response()
 }
 
+/// The largest body a page may post, but the branding form (`docs/security.md`, "Bodies").
+pub const FORM_BYTES: usize = 64 * 1024;
+/// The branding form's: its logo (2 MB at most, but a larger file must still reach the use
+/// case to be refused by name) and its fields.
+pub const LOGO_FORM_BYTES: usize = 8 * 1024 * 1024;
+
+/// The body limit of a request to the site: [`LOGO_FORM_BYTES`] for the branding form's
+/// server function, [`FORM_BYTES`] for everything else.
+pub fn body_limit(path: &str) -> usize {
+    use leptos::server_fn::ServerFn;
+    if path == app::api::branding::SaveBranding::PATH {
+        LOGO_FORM_BYTES
+    } else {
+        FORM_BYTES
+    }
+}
+
+/// Refuses a body over its limit with 413 before anything reads it: by its declared length
+/// at once, or, without one, after reading no more than the limit (a declared length is
+/// held to by the HTTP layer, so such a body cannot grow past it).
+pub async fn limit_bodies(request: Request, next: Next) -> Response {
+    let limit = body_limit(request.uri().path());
+    let too_large = || (StatusCode::PAYLOAD_TOO_LARGE, "The form is too large.").into_response();
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    match declared {
+        Some(length) if length > limit as u64 => too_large(),
+        Some(_) => next.run(request).await,
+        None => {
+            let (parts, body) = request.into_parts();
+            match axum::body::to_bytes(body, limit).await {
+                Ok(bytes) => {
+                    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+                        .await
+                }
+                Err(_) => too_large(),
+            }
+        }
+    }
+}
+
 /// How long a client should wait before retrying a 503.
 const RETRY_AFTER_SECS: &str = "5";
 

@@ -20,7 +20,6 @@ use tokio::sync::watch;
 use tower::Service;
 use tower_http::{
     catch_panic::CatchPanicLayer,
-    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::ServeDir,
     trace::TraceLayer,
@@ -125,8 +124,9 @@ fn site(state: &AppState) -> Router<AppState> {
             security::require_same_origin,
         ))
         .layer(axum::middleware::from_fn(security::refuse_errors_in_urls))
-        // Server functions read their bodies themselves, past axum's default limit.
-        .layer(RequestBodyLimitLayer::new(server_fns::MAX_FORM_BYTES))
+        // Server functions read their bodies themselves, past axum's default limit: every
+        // body is held to its limit before anything reads it.
+        .layer(axum::middleware::from_fn(security::limit_bodies))
 }
 
 /// What no route answers: a file of the built site (the wasm, the stylesheet, `public/`),

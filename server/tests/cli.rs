@@ -338,3 +338,82 @@ async fn create_staff_refuses_a_bad_email() {
         .await
     ));
 }
+
+#[tokio::test]
+async fn staff_sessions_end_and_disable_staff_end_an_accounts_sessions() {
+    let app = TestApp::spawn().await;
+    let first = app
+        .staff_session("ops@href.test", "quiet harbour lantern")
+        .await;
+    let second = app
+        .staff_session("ops@href.test", "quiet harbour lantern")
+        .await;
+    let sessions = || {
+        db::testing::scalar_i64(
+            &app.state.platform.db.owner,
+            "select count(*) from staff_sessions",
+        )
+    };
+    assert_eq!(sessions().await, 2);
+    assert_ne!(first, second);
+
+    let ended = app
+        .cli(Command::StaffSessions {
+            action: server::cli::StaffSessionsAction::End {
+                email: "ops@href.test".into(),
+            },
+        })
+        .await
+        .unwrap();
+    assert_eq!(ended, "Ended 2 session(s) of ops@href.test.\n");
+    assert_eq!(sessions().await, 0);
+
+    app.staff_session("ops@href.test", "quiet harbour lantern")
+        .await;
+    let disabled = app
+        .cli(Command::DisableStaff {
+            email: "ops@href.test".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        disabled.starts_with("Disabled the staff account ops@href.test"),
+        "{disabled}"
+    );
+    assert_eq!(sessions().await, 0);
+    let refused = app
+        .call::<app::api::console::auth::StaffSignIn>(
+            &app.apex,
+            None,
+            &[
+                ("email", "ops@href.test"),
+                ("password", "quiet harbour lantern"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), reqwest::StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_staff_commands_name_a_bad_or_unknown_email() {
+    let app = TestApp::spawn().await;
+
+    let bad = app
+        .cli(Command::DisableStaff {
+            email: "not an email".into(),
+        })
+        .await;
+    let unknown = app
+        .cli(Command::StaffSessions {
+            action: server::cli::StaffSessionsAction::End {
+                email: "nobody@href.test".into(),
+            },
+        })
+        .await;
+
+    assert!(is_usage(&bad), "{bad:?}");
+    assert!(
+        matches!(&unknown, Err(CliError::Usage(m)) if m.contains("nobody@href.test")),
+        "{unknown:?}"
+    );
+}

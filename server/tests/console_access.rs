@@ -9,19 +9,18 @@
 mod common;
 
 use app::api::console::{
-    account::{ChangeStaffPassword, GetStaffAccount, TurnOnTwoFactor},
+    account::{ChangeStaffPassword, GetStaffAccount, TurnOffTwoFactor, TurnOnTwoFactor},
     audit::GetAuditPage,
-    auth::StaffSignIn,
     outbox::{GetOutboxPage, RetryEmail},
     provision::{CheckConsoleSubdomain, ProvisionTenant, TakeProvisionResult},
+    staff::{DisableStaff, EndStaffSessions, GetStaffList},
     tenants::{ChangeTenantStatus, DeleteTenant, GetConsoleTenant, GetTenantList, SetTenantPlan},
 };
-use common::{TestApp, set_cookie};
-use domain::{Email, Token};
+use common::TestApp;
+use domain::Token;
 use leptos::server_fn::ServerFn;
 use reqwest::{Method, StatusCode};
 use server::cli::Command;
-use usecases::Actor;
 
 /// The tenant no one but staff may learn about.
 const SLUG: &str = "zebra-secret";
@@ -66,42 +65,13 @@ async fn fixture() -> Fixture {
     let acme = app.provision("acme").await;
     let tenant_cookie = app.accept_invite(&acme, USER_PASSWORD).await;
 
-    let staff_cookie = staff_session(&app).await;
+    let staff_cookie = app.staff_session(STAFF_EMAIL, STAFF_PASSWORD).await;
     Fixture {
         app,
         tenant_cookie,
         staff_cookie,
         failed_email,
     }
-}
-
-/// Makes the staff account (once) and signs it in on the apex: `hcrm_staff=…`.
-async fn staff_session(app: &TestApp) -> String {
-    let p = &app.state.platform;
-    let email = Email::parse(STAFF_EMAIL).unwrap();
-    if db::testing::scalar_i64(&p.db.owner, "select count(*) from staff_users").await == 0 {
-        let (_, token) = usecases::staff_accounts::create_staff(p, &email, &Actor::Cli)
-            .await
-            .unwrap();
-        usecases::staff_accounts::set_password(p, &token, STAFF_PASSWORD.into())
-            .await
-            .unwrap();
-    }
-    let signed_in = app
-        .call::<StaffSignIn>(
-            &app.apex,
-            None,
-            &[("email", STAFF_EMAIL), ("password", STAFF_PASSWORD)],
-        )
-        .await;
-    let status = signed_in.status();
-    let value = set_cookie(&signed_in, "hcrm_staff");
-    assert!(
-        value.is_some(),
-        "staff sign-in sets hcrm_staff: {status} {:?}",
-        signed_in.text().await
-    );
-    format!("hcrm_staff={}", value.unwrap())
 }
 
 /// One console server function, with arguments that would be accepted from staff (so that
@@ -145,6 +115,10 @@ fn every_console_call(failed_email: &str) -> Vec<Call> {
             ("current_password", STAFF_PASSWORD),
             ("new_password", "brand new staff passphrase"),
         ]),
+        call::<TurnOffTwoFactor>(&[("password", STAFF_PASSWORD), ("code_off", "123456")]),
+        call::<GetStaffList>(&[]),
+        call::<EndStaffSessions>(&[("email", STAFF_EMAIL)]),
+        call::<DisableStaff>(&[("email", STAFF_EMAIL)]),
     ]
 }
 
@@ -187,7 +161,7 @@ async fn snapshot(app: &TestApp) -> String {
               from email_outbox),
            (select count(*)::text from audit_log),
            (select string_agg(concat_ws(',', email, password_hash, totp_enabled_at,
-                                        totp_pending_secret is not null), ';')
+                                        totp_pending_sealed is not null, disabled_at), ';')
               from staff_users),
            (select string_agg(concat_ws(',', needs_code, sealed_flash is not null), ';'
                               order by id_hash)
@@ -320,7 +294,7 @@ async fn a_signed_in_staff_member_on_the_apex_reads_every_console_function() {
     let f = fixture().await;
     let token = Token::parse(f.staff_cookie.trim_start_matches("hcrm_staff=")).unwrap();
     let p = &f.app.state.platform;
-    let sealed = p.mail_key.seal(&usecases::sealing::Body {
+    let sealed = p.sealing_key.seal(&usecases::sealing::Body {
         text: serde_json::json!({
             "slug": SLUG, "name": NAME, "tenant_id": "x", "api_key": "hcrm_x",
             "splash_url": "x", "invite_url": "x", "intake_url": "x", "summary": "x",
@@ -351,10 +325,14 @@ async fn a_signed_in_staff_member_on_the_apex_reads_every_console_function() {
         "TakeProvisionResult",
         "CheckConsoleSubdomain",
         "GetStaffAccount",
+        "GetStaffList",
     ] {
         let call = calls.iter().find(|c| c.name == name).unwrap();
         let (status, body) = send(&f.app, &f.app.apex, Some(&f.staff_cookie), call).await;
-        let shows_tenant = !matches!(name, "CheckConsoleSubdomain" | "GetStaffAccount");
+        let shows_tenant = !matches!(
+            name,
+            "CheckConsoleSubdomain" | "GetStaffAccount" | "GetStaffList"
+        );
         if status != StatusCode::OK || (shows_tenant && !mentions_the_tenant(&body)) {
             failures.push(format!("{name}: {status} {body}"));
         }
@@ -367,11 +345,12 @@ async fn a_signed_in_staff_member_on_the_apex_reads_every_console_function() {
 }
 
 /// The console's pages, as a browser asks for them.
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 7] = [
     "/admin",
     "/admin/tenants/zebra-secret",
     "/admin/audit",
     "/admin/outbox",
+    "/admin/staff",
     "/admin/account",
     "/admin/new",
 ];

@@ -24,7 +24,7 @@ pub async fn get_api_key() -> Result<ApiKeyInfo, AppError> {
         .map_err(|_| AppError::Unavailable)?;
     info.new_key = sealed
         .and_then(|s| URL_SAFE_NO_PAD.decode(s).ok())
-        .and_then(|bytes| platform.mail_key.open(&bytes).ok())
+        .and_then(|bytes| platform.sealing_key.open(&bytes).ok())
         .map(|body| body.text);
     Ok(info)
 }
@@ -44,7 +44,7 @@ pub async fn rotate_api_key(keep_old: Option<String>) -> Result<(), AppError> {
     let platform = platform()?;
     let keep_old = keep_old.is_some_and(|v| !v.is_empty() && v != "false");
     let key = usecases::rotate_key::rotate_by_admin(&platform, &tenant, &member, keep_old).await?;
-    let sealed = platform.mail_key.seal(&Body {
+    let sealed = platform.sealing_key.seal(&Body {
         text: key.expose().to_owned(),
         html: String::new(),
     });
@@ -53,7 +53,7 @@ pub async fn rotate_api_key(keep_old: Option<String>) -> Result<(), AppError> {
         .insert(NEW_API_KEY, URL_SAFE_NO_PAD.encode(sealed))
         .await
         .map_err(|_| AppError::Unavailable)?;
-    leptos_axum::redirect("/settings/api?done=rotated");
+    crate::ssr::redirect("/settings/api?done=rotated");
     Ok(())
 }
 
@@ -64,6 +64,6 @@ pub async fn revoke_old_key() -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     usecases::rotate_key::revoke_old_key(&platform()?, &tenant, &member).await?;
-    leptos_axum::redirect("/settings/api?done=old-revoked");
+    crate::ssr::redirect("/settings/api?done=old-revoked");
     Ok(())
 }

@@ -34,15 +34,16 @@ pub async fn sign_in(
     password: String,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth, platform, require_tenant};
+    use crate::ssr::{auth, client_ip, platform, redirect, require_tenant};
 
     let (platform, tenant) = (platform()?, require_tenant()?);
     let email = sign_in_email(&email, &password)?;
-    let user = usecases::sign_in::sign_in(&platform, &tenant, &email, &password).await?;
+    let user =
+        usecases::sign_in::sign_in(&platform, &tenant, &email, &password, client_ip()).await?;
     auth::start_session(&auth::session().await?, tenant.id, user).await?;
     let remembered = auth::take_next();
     let next = next.filter(|n| !n.is_empty()).or(remembered);
-    leptos_axum::redirect(&auth::safe_next(next.as_deref(), "/leads"));
+    redirect(&domain::redirect::local_path_or(next.as_deref(), "/leads"));
     Ok(())
 }
 
@@ -52,7 +53,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::ssr::auth;
 
     auth::end_session(&auth::session().await?).await?;
-    leptos_axum::redirect("/login");
+    crate::ssr::redirect("/login");
     Ok(())
 }
 

@@ -57,6 +57,6 @@ pub async fn save_branding(data: MultipartData) -> Result<(), AppError> {
         (None, false) => LogoChange::Keep,
     };
     usecases::branding::save(&platform()?, &tenant, &member, form, logo).await?;
-    leptos_axum::redirect("/settings/branding?done=saved");
+    crate::ssr::redirect("/settings/branding?done=saved");
     Ok(())
 }

@@ -25,16 +25,22 @@ pub async fn accept_invite(
     name: Option<String>,
     password: String,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth, platform, require_tenant};
+    use crate::ssr::{auth, client_ip, platform, require_tenant};
     use domain::Token;
 
     let (platform, tenant) = (platform()?, require_tenant()?);
     let token = Token::parse(&token)
         .map_err(|_| AppError::NotFound("This invite link is not valid any more.".into()))?;
-    let user =
-        usecases::accept_invite::accept(&platform, &tenant, &token, name.as_deref(), password)
-            .await?;
+    let user = usecases::accept_invite::accept(
+        &platform,
+        &tenant,
+        &token,
+        name.as_deref(),
+        password,
+        client_ip(),
+    )
+    .await?;
     auth::start_session(&auth::session().await?, tenant.id, user).await?;
-    leptos_axum::redirect("/leads");
+    crate::ssr::redirect("/leads");
     Ok(())
 }

@@ -14,7 +14,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     let (platform, tenant) = (platform()?, require_tenant()?);
     let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
     usecases::password_reset::request(&platform, &tenant, client_ip(), &email).await?;
-    leptos_axum::redirect("/forgot-password?sent=1");
+    crate::ssr::redirect("/forgot-password?sent=1");
     Ok(())
 }
 
@@ -42,6 +42,6 @@ pub async fn reset_password(token: String, new_password: String) -> Result<(), A
         .map_err(|_| AppError::NotFound("This reset link is not valid.".into()))?;
     let user = usecases::password_reset::reset(&platform, &tenant, &token, new_password).await?;
     auth::start_session(&auth::session().await?, tenant.id, user).await?;
-    leptos_axum::redirect("/leads");
+    crate::ssr::redirect("/leads");
     Ok(())
 }

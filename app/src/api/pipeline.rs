@@ -49,7 +49,7 @@ pub async fn add_stage(name: String, colour: String, stage_type: String) -> Resu
     let (tenant, member) = require_admin().await?;
     let stage = stage_fields(&name, &colour, &stage_type)?;
     usecases::pipeline::add(&platform()?, &tenant, &member, &stage).await?;
-    leptos_axum::redirect("/settings/pipeline?done=stage-added");
+    crate::ssr::redirect("/settings/pipeline?done=stage-added");
     Ok(())
 }
 
@@ -66,7 +66,7 @@ pub async fn update_stage(
     let (tenant, member) = require_admin().await?;
     let fields = stage_fields(&name, &colour, &stage_type)?;
     usecases::pipeline::update(&platform()?, &tenant, &member, stage, &fields).await?;
-    leptos_axum::redirect("/settings/pipeline?done=stage-saved");
+    crate::ssr::redirect("/settings/pipeline?done=stage-saved");
     Ok(())
 }
 
@@ -88,7 +88,7 @@ pub async fn move_stage(stage: Uuid, direction: String) -> Result<(), AppError> 
         Direction::Up => "up",
         Direction::Down => "down",
     };
-    leptos_axum::redirect(&format!(
+    crate::ssr::redirect(&format!(
         "/settings/pipeline?done=stage-moved&moved={stage}&direction={direction}"
     ));
     Ok(())
@@ -108,6 +108,6 @@ pub async fn delete_stage(stage: Uuid, move_to: Option<String>) -> Result<(), Ap
         ),
     };
     usecases::pipeline::delete(&platform()?, &tenant, &member, stage, move_to).await?;
-    leptos_axum::redirect("/settings/pipeline?done=stage-deleted");
+    crate::ssr::redirect("/settings/pipeline?done=stage-deleted");
     Ok(())
 }

@@ -61,7 +61,7 @@ pub async fn create_workspace(
         platform.settings.https,
     );
     set_cookie(&cookie);
-    leptos_axum::redirect(&signed_up.handoff_url);
+    crate::ssr::redirect(&signed_up.handoff_url);
     Ok(())
 }
 
@@ -74,7 +74,7 @@ pub async fn go_to_workspace(subdomain: String) -> Result<(), AppError> {
     require_apex()?;
     let slug = Slug::parse(&subdomain).map_err(|e| AppError::field("subdomain", e.to_string()))?;
     let url = usecases::find_workspace::sign_in_page(&platform()?, client_ip(), &slug).await?;
-    leptos_axum::redirect(&url);
+    crate::ssr::redirect(&url);
     Ok(())
 }
 
@@ -88,6 +88,6 @@ pub async fn email_workspaces(email: String) -> Result<(), AppError> {
     require_apex()?;
     let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
     usecases::find_workspace::email_list(&platform()?, client_ip(), &email).await?;
-    leptos_axum::redirect("/login?sent=1");
+    crate::ssr::redirect("/login?sent=1");
     Ok(())
 }

@@ -28,6 +28,6 @@ pub async fn set_staff_password(token: String, password: String) -> Result<(), A
         AppError::NotFound("This link has been used or has expired. Ask for a new one.".into())
     })?;
     usecases::staff_accounts::set_password(&platform()?, &token, password).await?;
-    leptos_axum::redirect("/admin/password-set");
+    crate::ssr::redirect("/admin/password-set");
     Ok(())
 }

@@ -36,7 +36,7 @@ pub async fn send_invite(email: String, role: String) -> Result<(), AppError> {
         Invited::Sent => "invite-sent",
         Invited::Resent => "invite-resent",
     };
-    leptos_axum::redirect(&format!("/settings/team?done={done}"));
+    crate::ssr::redirect(&format!("/settings/team?done={done}"));
     Ok(())
 }
 
@@ -47,7 +47,7 @@ pub async fn resend_invite(invite: Uuid) -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     usecases::team::resend(&platform()?, &tenant, &member, invite).await?;
-    leptos_axum::redirect("/settings/team?done=invite-resent");
+    crate::ssr::redirect("/settings/team?done=invite-resent");
     Ok(())
 }
 
@@ -58,7 +58,7 @@ pub async fn revoke_invite(invite: Uuid) -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     usecases::team::revoke(&platform()?, &tenant, &member, invite).await?;
-    leptos_axum::redirect("/settings/team?done=invite-revoked");
+    crate::ssr::redirect("/settings/team?done=invite-revoked");
     Ok(())
 }
 
@@ -73,7 +73,7 @@ pub async fn change_role(user: Uuid, role: String) -> Result<(), AppError> {
         .parse::<Role>()
         .map_err(|_| AppError::field("role", "Choose admin or member."))?;
     usecases::team::change_role(&platform()?, &tenant, &member, db::UserId(user), role).await?;
-    leptos_axum::redirect("/settings/team?done=role-changed");
+    crate::ssr::redirect("/settings/team?done=role-changed");
     Ok(())
 }
 
@@ -84,6 +84,6 @@ pub async fn remove_member(user: Uuid) -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     usecases::team::remove(&platform()?, &tenant, &member, db::UserId(user)).await?;
-    leptos_axum::redirect("/settings/team?done=member-removed");
+    crate::ssr::redirect("/settings/team?done=member-removed");
     Ok(())
 }

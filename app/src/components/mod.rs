@@ -18,6 +18,18 @@ pub fn set_status(code: u16) {
     let _ = code;
 }
 
+/// Tells every cache to keep no copy of the page being rendered: pages that show a key, a
+/// secret or other tenants' data.
+pub fn no_store() {
+    #[cfg(feature = "ssr")]
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+}
+
 /// A page's address from its path and its query string (`/admin?q=acme`): where a form
 /// returns to, or a sign-in sends back to. The router's query string has no `?` on the
 /// server and one in the browser; this has it exactly when there is a query.

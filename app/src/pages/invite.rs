@@ -17,6 +17,8 @@ use crate::{
 
 #[component]
 pub fn InvitePage() -> impl IntoView {
+    // The address holds a working link: no cache may keep the page.
+    crate::components::no_store();
     let Some(tenant) = use_tenant() else {
         return view! { <NotFound/> }.into_any();
     };

@@ -17,6 +17,8 @@ use crate::{
 
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
+    // The address holds a working link: no cache may keep the page.
+    crate::components::no_store();
     if use_tenant().is_none() {
         return view! { <NotFound/> }.into_any();
     }

@@ -17,6 +17,8 @@ use crate::{
 
 #[component]
 pub fn StaffSetupPage() -> impl IntoView {
+    // The address holds a working link: no cache may keep the page.
+    crate::components::no_store();
     if use_site() != Site::Apex {
         return view! { <NotFound/> }.into_any();
     }

@@ -12,6 +12,8 @@ use crate::{
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
+    // The address holds a working link: no cache may keep the page.
+    crate::components::no_store();
     if use_tenant().is_none() {
         return view! { <NotFound/> }.into_any();
     }

@@ -17,6 +17,8 @@ pub fn WelcomePage() -> impl IntoView {
     if use_tenant().is_none() {
         return view! { <NotFound/> }.into_any();
     }
+    // It shows the API key once: no cache may keep it.
+    crate::components::no_store();
     let welcome = Resource::new(|| (), |_| get_welcome());
     view! {
         <Title text="Welcome"/>

@@ -234,35 +234,3 @@ pub fn take_next() -> Option<String> {
         .ok()
         .map(|path| path.into_owned())
 }
-
-/// `next` if it is a path of this host, else `fallback`: where to go after signing in.
-pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.contains(['\r', '\n']) =>
-        {
-            path.to_owned()
-        }
-        _ => fallback.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_path_of_this_host_is_a_place_to_go_next() {
-        assert_eq!(
-            safe_next(Some("/settings/team"), "/leads"),
-            "/settings/team"
-        );
-        assert_eq!(safe_next(Some("//evil.example/"), "/leads"), "/leads");
-        assert_eq!(safe_next(Some("/\\evil.example"), "/leads"), "/leads");
-        assert_eq!(safe_next(Some("https://evil.example/"), "/leads"), "/leads");
-        assert_eq!(safe_next(None, "/leads"), "/leads");
-    }
-}

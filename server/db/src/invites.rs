@@ -181,6 +181,20 @@ pub async fn revoke(tx: &mut Tx, id: Uuid) -> Result<bool, Error> {
     Ok(done.rows_affected() == 1)
 }
 
+/// Revokes the open invites that `user` sent (a removed admin's invites go with them);
+/// how many.
+pub async fn revoke_sent_by(tx: &mut Tx, user: UserId) -> Result<u64, Error> {
+    let done = sqlx::query!(
+        "update tenant_invites set revoked_at = now()
+         where tenant_id = current_tenant_id() and invited_by = $1
+           and accepted_at is null and revoked_at is null",
+        user.0
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Marks an open invite accepted by `user`. False if it was used, revoked or expired in
 /// the meantime: the single-use check and the write are one statement.
 pub async fn consume(tx: &mut Tx, id: Uuid, user: UserId) -> Result<bool, Error> {

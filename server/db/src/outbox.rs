@@ -34,6 +34,15 @@ pub struct KeptEmail {
     pub created_at: OffsetDateTime,
 }
 
+/// Whether a queued email goes out, or waits for its workspace's approval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// The worker sends it as soon as it can.
+    Now,
+    /// Held until staff approve the workspace (sent then) or reject it (dropped then).
+    Held,
+}
+
 /// Queues an email in the caller's transaction. Request traffic may add rows but never
 /// read them (no `RETURNING`).
 pub async fn enqueue(
@@ -42,26 +51,34 @@ pub async fn enqueue(
     to: &Email,
     subject: &str,
     sealed_body: &[u8],
+    delivery: Delivery,
 ) -> Result<(), Error> {
+    let status = match delivery {
+        Delivery::Now => "pending",
+        Delivery::Held => "held",
+    };
     sqlx::query!(
-        "insert into email_outbox (tenant_id, to_address, subject, sealed_body)
-         values ($1, $2, $3, $4)",
+        "insert into email_outbox (tenant_id, to_address, subject, sealed_body, status)
+         values ($1, $2, $3, $4, $5)",
         tenant.map(|t| t.0),
         to.as_str(),
         subject,
         sealed_body,
+        status,
     )
     .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
-/// The emails to `to` whose bodies are still kept, newest first (the dev mailbox).
+/// The emails to `to` whose bodies are still kept, newest first (the dev mailbox). Held
+/// emails are not there: nothing was sent yet.
 pub async fn list_kept_for_address(owner: &PgPool, to: &Email) -> Result<Vec<KeptEmail>, Error> {
     let rows = sqlx::query_as!(
         KeptEmail,
         r#"select to_address, subject, sealed_body as "sealed_body!", created_at
-           from email_outbox where to_address = $1 and sealed_body is not null
+           from email_outbox
+           where to_address = $1 and sealed_body is not null and status <> 'held'
            order by created_at desc, id desc limit 100"#,
         to.as_str()
     )
@@ -133,4 +150,17 @@ pub async fn mark_attempt_failed(
     .fetch_one(&mut **tx)
     .await?;
     Ok(failed)
+}
+
+/// Releases the held emails of `tenant` (console role, in the approval's or rejection's
+/// transaction): queued to send now, or dropped with their bodies. How many.
+pub async fn release_held(tx: &mut Tx, tenant: TenantId, send: bool) -> Result<i32, Error> {
+    let released = sqlx::query_scalar!(
+        r#"select release_held_emails($1, $2) as "released!""#,
+        tenant.0,
+        send
+    )
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(released)
 }

@@ -1,8 +1,9 @@
-//! The `password_attempts` table: every password check of an account is counted here
-//! *before* the password is hashed, and the comparison itself spends the reservation, so
-//! that an account gets at most the limit of checks per window however many requests
-//! arrive at once (`docs/security.md`, "Passwords"). Request traffic reaches the table only
-//! through two definer functions, which also keep the hash itself out of its hands.
+//! The `password_attempts` table: every password check is counted here *before* the
+//! password is hashed, under the keys it is limited by (an account's email, `staff:<email>`,
+//! `network:<client network>`…), and the comparison itself spends the account's reservation,
+//! so that a key gets at most its limit of checks per window however many requests arrive at
+//! once (`docs/security.md`, "Passwords"). Request traffic reaches the table only through
+//! definer functions, which also keep the hash itself out of its hands.
 
 use std::time::Duration;
 
@@ -12,18 +13,18 @@ use uuid::Uuid;
 
 use crate::Error;
 
-/// Counts one attempt against `email`'s account: its id, or `None` when `limit` attempts
-/// that did not succeed were already made within `window`. The count and the insert run
-/// under a per-account lock, so parallel requests cannot all slip under the limit.
+/// Counts one attempt under `key`: its id, or `None` when `limit` attempts that did not
+/// succeed were already made within `window`. The count and the insert run under a per-key
+/// lock, so parallel requests cannot all slip under the limit.
 pub async fn reserve(
     db: &PgPool,
-    email: &Email,
+    key: &str,
     limit: u32,
     window: Duration,
 ) -> Result<Option<Uuid>, Error> {
     let id = sqlx::query_scalar!(
         r#"select reserve_password_attempt($1, $2, $3) as "id""#,
-        email.as_str(),
+        key,
         i32::try_from(limit).unwrap_or(i32::MAX),
         i32::try_from(window.as_secs()).unwrap_or(i32::MAX),
     )
@@ -46,6 +47,25 @@ pub async fn matches(db: &PgPool, attempt: Uuid, email: &Email, phc: &str) -> Re
     .fetch_one(db)
     .await?;
     Ok(matched)
+}
+
+/// Forgets one reserved attempt: a check that succeeded is no failure of its key.
+pub async fn forget_one(db: &PgPool, attempt: Uuid) -> Result<(), Error> {
+    sqlx::query!("select forget_password_attempt($1)", attempt)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets every attempt counted under `key` (owner pool).
+pub async fn forget(owner: &PgPool, key: &str) -> Result<(), Error> {
+    sqlx::query!(
+        "delete from password_attempts where account = sha256(convert_to(lower($1), 'UTF8'))",
+        key
+    )
+    .execute(owner)
+    .await?;
+    Ok(())
 }
 
 /// Housekeeping: drops attempts older than a day (owner pool).

@@ -29,10 +29,15 @@ pub struct Database {
 /// own request login (see [`request_login`]).
 pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database, Error> {
     let owner_options = PgConnectOptions::from_str(owner_url)?.application_name("hcrm-owner");
+    // No statement timeout (migrations, bulk seeding), but no transaction may sit idle for
+    // ever either: the outbox worker holds one across an SMTP send, well within a minute.
+    let owner_pool_options = owner_options
+        .clone()
+        .options([("idle_in_transaction_session_timeout", "60s")]);
     let owner = PgPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(owner_options.clone())
+        .connect_with(owner_pool_options)
         .await?;
     check_owner(&owner).await?;
     MIGRATOR.run(&owner).await?;
@@ -56,7 +61,10 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
     let console_options = database_login(&owner, &owner_options, &CONSOLE_LOGIN)
         .await?
         .application_name("hcrm-console")
-        .options([("statement_timeout", "10s")]);
+        .options([
+            ("statement_timeout", "10s"),
+            ("idle_in_transaction_session_timeout", "10s"),
+        ]);
     let console = PgPoolOptions::new()
         .max_connections(4)
         .acquire_timeout(Duration::from_secs(3))

@@ -22,11 +22,13 @@ pub struct StaffSession {
     pub email: String,
     /// The password was right; the two-factor code is still to come.
     pub needs_code: bool,
+    /// The account has two-factor on.
+    pub totp_on: bool,
 }
 
-/// Starts a session for `staff` under `id_hash`.
+/// Starts a session for `staff` under `id_hash` (on the owner pool, or in a transaction).
 pub async fn insert(
-    owner: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     id_hash: &[u8],
     staff: Uuid,
     needs_code: bool,
@@ -37,13 +39,13 @@ pub async fn insert(
         staff,
         needs_code
     )
-    .execute(owner)
+    .execute(db)
     .await?;
     Ok(())
 }
 
 /// The live session under `id_hash`, touched (its idle time starts again). Expired
-/// sessions are deleted on the way.
+/// sessions, and those of a disabled account, are deleted on the way.
 pub async fn touch(owner: &PgPool, id_hash: &[u8]) -> Result<Option<StaffSession>, Error> {
     let row = sqlx::query!(
         "with live as (
@@ -53,7 +55,9 @@ pub async fn touch(owner: &PgPool, id_hash: &[u8]) -> Result<Option<StaffSession
              and created_at > now() - make_interval(hours => $3)
              and (not needs_code or created_at > now() - make_interval(mins => $4))
            returning staff_id, needs_code)
-         select l.staff_id, l.needs_code, s.email from live l join staff_users s on s.id = l.staff_id",
+         select l.staff_id, l.needs_code, s.email, s.totp_enabled_at is not null as \"totp_on!\"
+         from live l join staff_users s on s.id = l.staff_id
+         where s.disabled_at is null",
         id_hash,
         IDLE_MINUTES,
         MAX_HOURS,
@@ -68,6 +72,7 @@ pub async fn touch(owner: &PgPool, id_hash: &[u8]) -> Result<Option<StaffSession
         staff_id: r.staff_id,
         email: r.email,
         needs_code: r.needs_code,
+        totp_on: r.totp_on,
     }))
 }
 
@@ -77,6 +82,14 @@ pub async fn delete(owner: &PgPool, id_hash: &[u8]) -> Result<(), Error> {
         .execute(owner)
         .await?;
     Ok(())
+}
+
+/// Ends every session of `staff`; how many.
+pub async fn delete_all(tx: &mut Tx, staff: Uuid) -> Result<u64, Error> {
+    let done = sqlx::query!("delete from staff_sessions where staff_id = $1", staff)
+        .execute(&mut **tx)
+        .await?;
+    Ok(done.rows_affected())
 }
 
 /// Ends every session of `staff` but the one under `keep`.

@@ -211,12 +211,16 @@ pub async fn settings(tx: &mut Tx) -> Result<TenantSettings, Error> {
 
 /// Locks the current tenant's row until the end of `tx`: changes to its team and its
 /// pipeline take it first, so that two of them happen one after the other and each sees
-/// what the other did (the seat limit, the last admin, a dense stage order).
-pub async fn lock_current(tx: &mut Tx) -> Result<(), Error> {
-    sqlx::query!("select id from tenants where id = current_tenant_id() for update")
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(())
+/// what the other did (the seat limit, the last admin, a dense stage order). Its status as
+/// of the lock (a status change takes the same lock).
+pub async fn lock_current(tx: &mut Tx) -> Result<TenantStatus, Error> {
+    let status =
+        sqlx::query_scalar!("select status from tenants where id = current_tenant_id() for update")
+            .fetch_one(&mut **tx)
+            .await?;
+    status
+        .parse()
+        .map_err(|_| Error::Data(format!("tenant status {status:?}")))
 }
 
 /// Saves the current tenant's name, tagline and colour.

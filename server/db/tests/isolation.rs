@@ -12,7 +12,7 @@ use domain::{Email, NewLead, PasswordHash, PersonName, Token};
 use sqlx::{PgPool, postgres::PgPoolOptions};
 
 /// Tables whose rows belong to one tenant, with the column naming that tenant.
-const TENANT_OWNED: [(&str, &str); 13] = [
+const TENANT_OWNED: [(&str, &str); 14] = [
     ("tenants", "id"),
     ("tenant_members", "tenant_id"),
     ("tenant_invites", "tenant_id"),
@@ -26,6 +26,7 @@ const TENANT_OWNED: [(&str, &str); 13] = [
     ("tenant_logos", "tenant_id"),
     ("password_resets", "tenant_id"),
     ("lead_counts", "tenant_id"),
+    ("invite_emails", "tenant_id"),
 ];
 
 /// Gives a tenant at least one row in every tenant-owned table.
@@ -50,6 +51,9 @@ async fn populate(db: &Database, tenant: TenantId, slug: &str) {
         domain::lead::parse(&serde_json::json!({ "email": format!("lead@{slug}.test") })).unwrap();
     let _: NewLead = lead.clone();
     db::leads::insert(&mut tx, tenant, stage.id, &lead)
+        .await
+        .unwrap();
+    db::invite_emails::record(&mut tx, tenant, &email)
         .await
         .unwrap();
     db::handoffs::insert(&mut tx, tenant, user, &unique_bytes(), &unique_bytes())
@@ -210,7 +214,8 @@ async fn tenant_a_cannot_read_change_or_delete_tenant_b_rows() {
             | "handoff_tokens"
             | "email_verifications"
             | "password_resets"
-            | "lead_counts" => {
+            | "lead_counts"
+            | "invite_emails" => {
                 assert!(deleted.is_err(), "{table}: the server role has no DELETE");
             }
             _ => assert_eq!(
@@ -232,6 +237,7 @@ async fn tenant_a_cannot_write_rows_for_tenant_b() {
         "insert into idempotency_keys (tenant_id, key, request_hash, response_status, response_body) values ($1, 'k', '\\x00', 0, 'null')",
         "insert into audit_log (tenant_id, actor, action) values ($1, 'x', 'y')",
         "insert into tenant_logos (tenant_id, png, etag) values ($1, '\\x00', 'e')",
+        "insert into invite_emails (tenant_id, email) values ($1, 'x@y.z')",
         "insert into email_outbox (tenant_id, to_address, subject, sealed_body) values ($1, 'x@y.z', 's', '\\x00')",
     ] {
         let mut tx = begin_tenant(&pool, a).await.unwrap();

@@ -1,7 +1,7 @@
 //! `GET /admin/audit.csv` on the apex: the console's audit view, with the filters of its
 //! query, as a CSV download, for a signed-in staff member only (`docs/console.md`).
 
-use app::ssr::{AppState, RequestSite, auth::cookie_value, staff::STAFF_COOKIE};
+use app::ssr::{AppState, RequestSite, auth::cookie_value, staff::cookie_name};
 use axum::{
     Extension,
     extract::{Query, State},
@@ -37,9 +37,17 @@ pub async fn audit_csv(
         return StatusCode::NOT_FOUND.into_response();
     }
     let p = &state.platform;
-    let token = cookie_value(&headers, STAFF_COOKIE).and_then(|v| Token::parse(&v).ok());
+    let token =
+        cookie_value(&headers, cookie_name(p.settings.https)).and_then(|v| Token::parse(&v).ok());
     let staff = match token {
         Some(token) => match current(p, &token).await {
+            Ok(Some(Current::SignedIn(staff))) if staff.must_set_up_two_factor(p) => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    "Turn on two-factor on your account page before using the console.",
+                )
+                    .into_response();
+            }
             Ok(Some(Current::SignedIn(staff))) => staff,
             Ok(_) => {
                 return (StatusCode::UNAUTHORIZED, "Sign in to the console first.").into_response();

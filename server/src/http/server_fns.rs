@@ -26,9 +26,7 @@ use leptos::prelude::provide_context;
 use leptos::server_fn::error::FromServerFnError;
 use tower_sessions::cookie::{Cookie, SameSite};
 
-/// The largest body a page may post: the branding form's logo (2 MB at most, but a larger
-/// file must still reach the use case to be refused by name) and its fields.
-pub const MAX_FORM_BYTES: usize = 8 * 1024 * 1024;
+use crate::security::LOGO_FORM_BYTES as MAX_FORM_BYTES;
 /// The header leptos puts on a server function's error response.
 const SERVER_FN_ERROR_HEADER: &str = "serverfnerror";
 /// Remembers which page a form rendered in place belongs to.

@@ -13,7 +13,7 @@ use server::{
     config::Config,
     startup,
 };
-use usecases::sealing::MailKey;
+use usecases::sealing::SealingKey;
 
 /// A running server on a fresh database.
 pub struct TestApp {
@@ -68,7 +68,12 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let listener = startup::without_delay(listener);
         let apex = format!("localhost:{}", addr.port());
-        let defaults = [("APP_DOMAIN", apex.as_str()), ("DEV_MAIL", "1")];
+        // Staff two-factor is required by default; a test that is about it says so.
+        let defaults = [
+            ("APP_DOMAIN", apex.as_str()),
+            ("DEV_MAIL", "1"),
+            ("STAFF_TWO_FACTOR", "optional"),
+        ];
         let config = Config::from_lookup(|name| {
             vars.iter()
                 .chain(defaults.iter())
@@ -87,7 +92,7 @@ impl TestApp {
             .build();
         let mut platform = config.platform(db).unwrap();
         // A key of the test's own, not the checkout's key file.
-        platform.mail_key = MailKey::generate();
+        platform.sealing_key = SealingKey::generate();
         let state = AppState {
             leptos_options,
             platform,
@@ -225,6 +230,41 @@ impl TestApp {
             request = request.header(*name, *value);
         }
         request.send().await.unwrap()
+    }
+
+    /// Makes the staff account `email` (unless it exists) and signs it in on the apex:
+    /// `hcrm_staff=…`.
+    pub async fn staff_session(&self, email: &str, password: &str) -> String {
+        let p = &self.state.platform;
+        let address = domain::Email::parse(email).unwrap();
+        if db::staff::credentials(&p.db.owner, &address)
+            .await
+            .unwrap()
+            .is_none()
+        {
+            let (_, token) =
+                usecases::staff_accounts::create_staff(p, &address, &usecases::Actor::Cli)
+                    .await
+                    .unwrap();
+            usecases::staff_accounts::set_password(p, &token, password.into())
+                .await
+                .unwrap();
+        }
+        let signed_in = self
+            .call::<app::api::console::auth::StaffSignIn>(
+                &self.apex,
+                None,
+                &[("email", email), ("password", password)],
+            )
+            .await;
+        let status = signed_in.status();
+        let value = set_cookie(&signed_in, "hcrm_staff");
+        assert!(
+            value.is_some(),
+            "staff sign-in sets hcrm_staff: {status} {:?}",
+            signed_in.text().await
+        );
+        format!("hcrm_staff={}", value.unwrap())
     }
 
     /// Accepts a tenant's admin invite as a new person; returns the session cookie.

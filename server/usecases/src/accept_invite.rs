@@ -3,6 +3,8 @@
 //! verified its email, if there is one: `docs/product.md`, "Accounts"); a person with a
 //! verified account proves it with that account's password.
 
+use std::net::IpAddr;
+
 use db::{
     UserId,
     invites::{Invite, InviteState},
@@ -58,6 +60,7 @@ pub async fn accept(
     token: &Token,
     name: Option<&str>,
     password: String,
+    client: Option<IpAddr>,
 ) -> Result<UserId, Error> {
     if let Some(message) = tenant.status.closed_message() {
         return Err(Error::forbidden(message));
@@ -81,7 +84,7 @@ pub async fn accept(
     // Hashing takes a while: no transaction stays open across it.
     let joining = match account {
         Some(account) if account.email_verified => {
-            prove_account(p, &email, &account, &password).await?;
+            prove_account(p, &email, &account, &password, client).await?;
             Joining::Existing(account.user_id)
         }
         unverified => {
@@ -164,14 +167,21 @@ fn invited_email(invite: &Invite) -> Result<Email, Error> {
 }
 
 /// Checks the password of the invited address's verified account, counted against its
-/// limit like a sign-in.
+/// limit and the client network's like a sign-in.
 async fn prove_account(
     p: &Platform,
     email: &Email,
     account: &AccountSetting,
     password: &str,
+    client: Option<IpAddr>,
 ) -> Result<(), Error> {
-    let attempt = begin_attempt(p, email, "Too many wrong passwords for this account.").await?;
+    let attempt = begin_attempt(
+        p,
+        email,
+        client,
+        "Too many wrong passwords for this account.",
+    )
+    .await?;
     if passwords::check(p, attempt, Some(account), password).await? {
         Ok(())
     } else {

@@ -5,10 +5,16 @@
 //! by the decoder's limits, so an image bomb is refused before it is decoded in full), then
 //! decoded, shrunk to fit 512 × 512 and re-encoded as PNG on the blocking pool: what is
 //! stored and served is never the uploaded file, and carries none of its metadata.
+//!
+//! A small file can still decode to a large buffer (4096 × 4096 at 16 bits a channel is
+//! 128 MiB from about 100 KB), so the decoded size is worked out from the header too and
+//! held to [`MAX_DECODED_BYTES`]; and a workspace has at most one logo in the works at a
+//! time, so uploads cannot queue up without bound (`docs/security.md`, "Uploads").
 
 use std::{
+    collections::HashSet,
     io::Cursor,
-    sync::{Arc, LazyLock},
+    sync::{Arc, LazyLock, Mutex, PoisonError},
 };
 
 use db::{logos::Logo, members::Member, tenants::ResolvedTenant};
@@ -16,7 +22,7 @@ use domain::{
     Fields,
     settings::{Branding, BrandingForm},
 };
-use image::{ImageFormat, ImageReader, Limits};
+use image::{ImageDecoder, ImageFormat, ImageReader, Limits};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
@@ -31,6 +37,10 @@ use crate::{
 pub const MAX_LOGO_BYTES: usize = 2 * 1024 * 1024;
 /// The widest and tallest logo accepted, in pixels.
 pub const MAX_LOGO_PIXELS: u32 = 4096;
+/// The largest buffer a logo may decode to (width × height × bytes per pixel).
+pub const MAX_DECODED_BYTES: u64 = 64 * 1024 * 1024;
+/// Room for the decoder's own buffers beside the image.
+const DECODER_SCRATCH_BYTES: u64 = 16 * 1024 * 1024;
 /// The size a logo is stored at, at most.
 const STORED_PIXELS: u32 = 512;
 
@@ -56,6 +66,15 @@ pub enum LogoError {
     NotAnImage,
     #[error("The logo must be at most 4096 × 4096 pixels; this one is {0} × {1}.")]
     TooManyPixels(u32, u32),
+    /// Decoded, the image would need more than [`MAX_DECODED_BYTES`]: at most so many
+    /// pixels at its colour depth.
+    #[error(
+        "This image is too large: at most {} pixels at its colour depth. Save it smaller or with 8 bits a channel.",
+        thousands(*.0)
+    )]
+    TooMuchMemory(u64),
+    #[error("Another logo of this workspace is being processed. Try again in a moment.")]
+    Busy,
     #[error(
         "This image is damaged or incomplete and could not be read. Save it again and upload it."
     )]
@@ -77,17 +96,25 @@ fn reencode(upload: &[u8]) -> Result<Logo, LogoError> {
         Ok(format @ (ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::WebP)) => format,
         _ => return Err(LogoError::NotAnImage),
     };
-    let (width, height) = ImageReader::with_format(Cursor::new(upload), format)
-        .into_dimensions()
+    // The header alone says the size and the colour depth: nothing is decoded yet.
+    let decoder = ImageReader::with_format(Cursor::new(upload), format)
+        .into_decoder()
         .map_err(|_| LogoError::Unreadable)?;
+    let (width, height) = decoder.dimensions();
     if width > MAX_LOGO_PIXELS || height > MAX_LOGO_PIXELS {
         return Err(LogoError::TooManyPixels(width, height));
     }
+    let bytes_per_pixel = u64::from(decoder.color_type().bytes_per_pixel()).max(1);
+    if u64::from(width) * u64::from(height) * bytes_per_pixel > MAX_DECODED_BYTES {
+        return Err(LogoError::TooMuchMemory(
+            MAX_DECODED_BYTES / bytes_per_pixel,
+        ));
+    }
+    drop(decoder);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_LOGO_PIXELS);
     limits.max_image_height = Some(MAX_LOGO_PIXELS);
-    // Four bytes a pixel at the largest size, and room for the decoder's own buffers.
-    limits.max_alloc = Some(u64::from(MAX_LOGO_PIXELS).pow(2) * 4 * 2);
+    limits.max_alloc = Some(MAX_DECODED_BYTES + DECODER_SCRATCH_BYTES);
     let mut reader = ImageReader::with_format(Cursor::new(upload), format);
     reader.limits(limits);
     let decoded = reader.decode().map_err(|_| LogoError::Unreadable)?;
@@ -103,6 +130,47 @@ fn reencode(upload: &[u8]) -> Result<Logo, LogoError> {
     let digest = Sha256::digest(&png);
     let etag = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     Ok(Logo { png, etag })
+}
+
+/// `8388608` as `8,388,608`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The workspaces with a logo in the works (in this process).
+static PROCESSING: LazyLock<Mutex<HashSet<uuid::Uuid>>> = LazyLock::new(Mutex::default);
+
+/// A workspace's turn at processing a logo, given back when dropped.
+struct LogoTurn(uuid::Uuid);
+
+impl LogoTurn {
+    /// The turn of `tenant`, unless one of its logos is in the works already.
+    fn take(tenant: uuid::Uuid) -> Option<LogoTurn> {
+        let mut processing = PROCESSING.lock().unwrap_or_else(PoisonError::into_inner);
+        // Made only when it is ours: a turn dropped here would lock the set a second time.
+        if processing.insert(tenant) {
+            Some(LogoTurn(tenant))
+        } else {
+            None
+        }
+    }
+}
+
+impl Drop for LogoTurn {
+    fn drop(&mut self) {
+        PROCESSING
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
 }
 
 /// What Settings → Branding shows.
@@ -140,13 +208,19 @@ pub async fn save(
         }
     };
     let logo = match logo {
-        LogoChange::Upload(bytes) => match prepare_logo(bytes).await? {
-            Ok(logo) => Some(Some(logo)),
-            Err(e) => {
-                fields.add("logo", e.to_string());
-                None
+        LogoChange::Upload(bytes) => {
+            let prepared = match LogoTurn::take(tenant.id.0) {
+                Some(_turn) => prepare_logo(bytes).await?,
+                None => Err(LogoError::Busy),
+            };
+            match prepared {
+                Ok(logo) => Some(Some(logo)),
+                Err(e) => {
+                    fields.add("logo", e.to_string());
+                    None
+                }
             }
-        },
+        }
         LogoChange::Remove => Some(None),
         LogoChange::Keep => None,
     };
@@ -257,6 +331,63 @@ mod tests {
         let mut cut = png(64, 64);
         cut.truncate(cut.len() / 2);
         assert_eq!(prepare_logo(cut).await.unwrap(), Err(LogoError::Unreadable));
+    }
+
+    /// A 4096 × 4096 PNG at 16 bits a channel (RGBA: 8 bytes a pixel, 128 MiB decoded) of
+    /// one colour: about 100 KB compressed.
+    fn deep_png(width: u32, height: u32) -> Vec<u8> {
+        use image::{ImageEncoder, codecs::png::PngEncoder};
+        let row = vec![0u8; width as usize * 8];
+        let mut raw = Vec::with_capacity(row.len() * height as usize);
+        for _ in 0..height {
+            raw.extend_from_slice(&row);
+        }
+        let mut out = Vec::new();
+        PngEncoder::new(&mut out)
+            .write_image(&raw, width, height, image::ExtendedColorType::Rgba16)
+            .unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn an_image_that_would_decode_past_64_mib_is_refused_from_its_header() {
+        let bomb = deep_png(4096, 4096);
+        assert!(bomb.len() < MAX_LOGO_BYTES, "{} bytes", bomb.len());
+        let refused = prepare_logo(bomb).await.unwrap().unwrap_err();
+        assert_eq!(refused, LogoError::TooMuchMemory(8 * 1024 * 1024));
+        assert!(
+            refused
+                .to_string()
+                .starts_with("This image is too large: at most 8,388,608 pixels"),
+            "{refused}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_deep_image_within_64_mib_is_still_accepted() {
+        let logo = prepare_logo(deep_png(1024, 1024)).await.unwrap().unwrap();
+        let stored = image::load_from_memory(&logo.png).unwrap();
+        assert_eq!((stored.width(), stored.height()), (512, 512));
+    }
+
+    #[test]
+    fn a_workspace_processes_one_logo_at_a_time() {
+        let tenant = uuid::Uuid::new_v4();
+        let first = LogoTurn::take(tenant).expect("the first upload gets its turn");
+        assert!(LogoTurn::take(tenant).is_none(), "a second waits for none");
+        assert!(
+            LogoTurn::take(uuid::Uuid::new_v4()).is_some(),
+            "another workspace has its own turn"
+        );
+        drop(first);
+        assert!(LogoTurn::take(tenant).is_some(), "the turn comes back");
+    }
+
+    #[test]
+    fn big_numbers_are_written_with_thousands_separators() {
+        assert_eq!(thousands(8_388_608), "8,388,608");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
     }
 
     #[tokio::test]

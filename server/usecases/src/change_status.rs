@@ -52,6 +52,16 @@ pub async fn change_status(
     } else {
         db::sessions::delete_for_tenant(&mut tx, tenant.id).await?
     };
+    // Invites sent while the workspace waited for approval go out now, or never.
+    match action {
+        StatusAction::Approve => {
+            db::outbox::release_held(&mut tx, tenant.id, true).await?;
+        }
+        StatusAction::Reject => {
+            db::outbox::release_held(&mut tx, tenant.id, false).await?;
+        }
+        StatusAction::Suspend | StatusAction::Reactivate => {}
+    }
     audit(
         &mut tx,
         Some(tenant.id),
@@ -103,6 +113,7 @@ pub async fn delete_tenant(
         json!({ "slug": tenant.slug, "name": tenant.name, "status": tenant.status.as_str() }),
     )
     .await?;
+    db::outbox::release_held(&mut tx, tenant.id, false).await?;
     db::tenants::delete(&mut tx, tenant.id, &tenant.slug, QUARANTINE_DAYS).await?;
     tx.commit().await?;
     tracing::info!(tenant = %tenant.slug, "workspace deleted");

@@ -80,8 +80,20 @@ pub async fn queue(
     to: &Email,
     email: &OutgoingEmail,
 ) -> Result<(), Error> {
-    let sealed = p.mail_key.seal(&email.body());
-    db::outbox::enqueue(tx, tenant, to, &email.subject, &sealed).await?;
+    queue_as(p, tx, tenant, to, email, db::outbox::Delivery::Now).await
+}
+
+/// Queues `email` to `to` in `tx`, to go out now or to wait for the workspace's approval.
+pub async fn queue_as(
+    p: &Platform,
+    tx: &mut db::Tx,
+    tenant: Option<db::TenantId>,
+    to: &Email,
+    email: &OutgoingEmail,
+    delivery: db::outbox::Delivery,
+) -> Result<(), Error> {
+    let sealed = p.sealing_key.seal(&email.body());
+    db::outbox::enqueue(tx, tenant, to, &email.subject, &sealed, delivery).await?;
     Ok(())
 }
 
@@ -91,7 +103,7 @@ pub async fn queue_to_staff(
     tx: &mut db::Tx,
     email: &OutgoingEmail,
 ) -> Result<i32, Error> {
-    let sealed = p.mail_key.seal(&email.body());
+    let sealed = p.sealing_key.seal(&email.body());
     Ok(db::staff::enqueue_notice(tx, &email.subject, &sealed).await?)
 }
 

@@ -1,5 +1,5 @@
 //! Housekeeping: what expires is swept (sessions, password attempts, idempotency keys,
-//! hand-off, verification and reset links), and idle rate-limit keys are forgotten.
+//! hand-off, verification and reset links, invite email records), and idle rate-limit keys are forgotten.
 
 use crate::Platform;
 
@@ -34,6 +34,10 @@ pub async fn sweep(p: &Platform) {
         (
             "expired staff sessions",
             db::staff_sessions::delete_expired(owner).await,
+        ),
+        (
+            "old invite email records",
+            db::invite_emails::delete_old(owner).await,
         ),
     ];
     for (what, result) in results {

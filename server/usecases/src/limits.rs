@@ -31,7 +31,7 @@ impl FromStr for Limit {
     type Err = String;
 
     fn from_str(input: &str) -> Result<Limit, String> {
-        let invalid = || format!("{input:?} is not a limit like 5/15m (units s, m, h)");
+        let invalid = || format!("{input:?} is not a limit like 5/15m (units s, m, h, d)");
         let (count, window) = input.trim().split_once('/').ok_or_else(invalid)?;
         let count: u32 = count.trim().parse().map_err(|_| invalid())?;
         let window = window.trim();
@@ -46,6 +46,7 @@ impl FromStr for Limit {
             "s" => amount,
             "m" => amount * 60,
             "h" => amount * 3600,
+            "d" => amount * 86_400,
             _ => return Err(invalid()),
         };
         if count == 0 || seconds == 0 {
@@ -102,6 +103,38 @@ impl<K: Hash + Eq + Clone> fmt::Debug for KeyedLimiter<K> {
     }
 }
 
+/// Every limit's setting (README, "Configuration").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitSettings {
+    pub signup: Limit,
+    pub check: Limit,
+    pub login: Limit,
+    pub intake: Limit,
+    pub reset: Limit,
+    /// Invite emails per address per workspace.
+    pub invite: Limit,
+    /// Invite emails per workspace.
+    pub invite_daily: Limit,
+}
+
+impl Default for LimitSettings {
+    fn default() -> LimitSettings {
+        let limit = |count, secs| Limit {
+            count,
+            window: Duration::from_secs(secs),
+        };
+        LimitSettings {
+            signup: limit(5, 15 * 60),
+            check: limit(60, 60),
+            login: limit(10, 15 * 60),
+            intake: limit(120, 60),
+            reset: limit(5, 3600),
+            invite: limit(3, 3600),
+            invite_daily: limit(50, 86_400),
+        }
+    }
+}
+
 /// All the platform's limits.
 #[derive(Debug)]
 pub struct Limits {
@@ -116,6 +149,10 @@ pub struct Limits {
     pub reset_account: KeyedLimiter<String>,
     /// Password reset links asked for, per client network.
     pub reset_network: KeyedLimiter<IpAddr>,
+    /// Invite emails per address per workspace (counted in Postgres).
+    pub invite: Limit,
+    /// Invite emails per workspace (counted in Postgres).
+    pub invite_daily: Limit,
 }
 
 /// The key a client's address is counted under: IPv4 addresses one by one, IPv6 addresses
@@ -135,14 +172,16 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
 }
 
 impl Limits {
-    pub fn new(signup: Limit, check: Limit, intake: Limit, login: Limit, reset: Limit) -> Limits {
+    pub fn new(settings: LimitSettings) -> Limits {
         Limits {
-            signup: KeyedLimiter::new(signup),
-            check: KeyedLimiter::new(check),
-            intake: KeyedLimiter::new(intake),
-            login,
-            reset_account: KeyedLimiter::new(reset),
-            reset_network: KeyedLimiter::new(reset),
+            signup: KeyedLimiter::new(settings.signup),
+            check: KeyedLimiter::new(settings.check),
+            intake: KeyedLimiter::new(settings.intake),
+            login: settings.login,
+            reset_account: KeyedLimiter::new(settings.reset),
+            reset_network: KeyedLimiter::new(settings.reset),
+            invite: settings.invite,
+            invite_daily: settings.invite_daily,
         }
     }
 
@@ -226,11 +265,15 @@ mod tests {
             "10/h".parse::<Limit>().unwrap().window,
             Duration::from_secs(3600)
         );
+        assert_eq!(
+            "50/1d".parse::<Limit>().unwrap().window,
+            Duration::from_secs(86_400)
+        );
     }
 
     #[test]
     fn a_malformed_limit_is_refused() {
-        for bad in ["", "5", "5/", "x/1m", "5/1d", "0/1m", "5/0m"] {
+        for bad in ["", "5", "5/", "x/1m", "5/1w", "0/1m", "5/0m"] {
             assert!(bad.parse::<Limit>().is_err(), "{bad:?} should be refused");
         }
     }

@@ -58,7 +58,7 @@ pub async fn deliver_due(
         let Some(email) = db::outbox::lock_next_due(&mut tx).await? else {
             break;
         };
-        let outcome = match p.mail_key.open(&email.sealed_body) {
+        let outcome = match p.sealing_key.open(&email.sealed_body) {
             Ok(body) => sender.send(&email.to_address, &email.subject, &body).await,
             Err(e) => Err(e.to_string()),
         };
@@ -101,7 +101,7 @@ pub async fn dev_mailbox(p: &Platform, to: &Email) -> Result<Vec<DevMail>, Error
     Ok(kept
         .into_iter()
         .filter_map(|e| {
-            let body = p.mail_key.open(&e.sealed_body).ok()?;
+            let body = p.sealing_key.open(&e.sealed_body).ok()?;
             Some(DevMail {
                 to: e.to_address,
                 subject: e.subject,

@@ -7,7 +7,10 @@
 //! to the cores. The permit travels into the blocking task: a request that is cancelled
 //! while waiting for its hash does not free the slot while the hash still runs.
 
-use std::sync::{Arc, LazyLock};
+use std::{
+    net::IpAddr,
+    sync::{Arc, LazyLock},
+};
 
 use argon2::{
     Algorithm, Argon2, Params, PasswordHash as Phc, PasswordHasher, Version,
@@ -19,7 +22,9 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 use zxcvbn::Score;
 
-use crate::{Error, Platform, blocking::on_blocking_pool, secrets::random_bytes};
+use crate::{
+    Error, Platform, blocking::on_blocking_pool, limits::client_key, secrets::random_bytes,
+};
 
 /// How much of a password zxcvbn looks at. Its time grows steeply with length on some
 /// inputs (128 punctuation characters: 1.6 s in a release build, 40: 80 ms); a password
@@ -178,23 +183,62 @@ fn dummy_setting() -> String {
     DUMMY.clone()
 }
 
-/// One check of an account's password, counted against the account's limit before
-/// anything is hashed ([`begin_attempt`]) and spent by [`check`].
+/// How many times the per-account limit a client network may fail within its window,
+/// whatever the accounts (`docs/security.md`, "Passwords").
+pub const NETWORK_FACTOR: u32 = 5;
+
+/// The key a client network's password checks are counted under: its IPv4 address, or
+/// its IPv6 /64.
+pub fn network_key(client: IpAddr) -> String {
+    format!("network:{}", client_key(client))
+}
+
+/// One check of an account's password, counted against the account's limit and its
+/// client network's before anything is hashed ([`begin_attempt`]) and spent by [`check`].
 #[derive(Debug)]
 pub struct Attempt {
     id: Uuid,
     email: Email,
+    /// The reservation under the client's network, forgotten if the password is right.
+    network: Option<Uuid>,
 }
 
-/// Counts a password check of `email`'s account, or refuses with `refusal` when the
-/// account had too many failed checks lately (`docs/product.md`, "Limits"). Counted for
-/// addresses without an account too, which therefore answer alike.
-pub async fn begin_attempt(p: &Platform, email: &Email, refusal: &str) -> Result<Attempt, Error> {
+/// Counts a password check of `email`'s account from `client`, or refuses when the client's
+/// network failed too often lately (at [`NETWORK_FACTOR`] times the account limit, whatever
+/// the accounts), or when the account did (with `refusal`). Counted for addresses without an
+/// account too, which therefore answer alike. Nothing is hashed for a refusal.
+pub async fn begin_attempt(
+    p: &Platform,
+    email: &Email,
+    client: Option<IpAddr>,
+    refusal: &str,
+) -> Result<Attempt, Error> {
     let limit = p.limits.login;
-    match db::password_attempts::reserve(&p.db.app, email, limit.count, limit.window).await? {
+    let network = match client {
+        Some(client) => {
+            let network_limit = limit.count.saturating_mul(NETWORK_FACTOR);
+            let key = network_key(client);
+            match db::password_attempts::reserve(&p.db.app, &key, network_limit, limit.window)
+                .await?
+            {
+                Some(id) => Some(id),
+                None => {
+                    return Err(Error::rate_limited(
+                        "Too many wrong passwords from your network.",
+                        limit.window,
+                    ));
+                }
+            }
+        }
+        None => None,
+    };
+    match db::password_attempts::reserve(&p.db.app, email.as_str(), limit.count, limit.window)
+        .await?
+    {
         Some(id) => Ok(Attempt {
             id,
             email: email.clone(),
+            network,
         }),
         None => Err(Error::rate_limited(refusal, limit.window)),
     }
@@ -202,7 +246,8 @@ pub async fn begin_attempt(p: &Platform, email: &Email, refusal: &str) -> Result
 
 /// Whether `password` is the password of `account`, which the caller looked up for the
 /// attempt's email and may pass as `None` (no account, or one it must not sign in): the
-/// same hash is computed either way, so the answer takes as long.
+/// same hash is computed either way, so the answer takes as long. A right password is no
+/// failure of the client's network; a wrong one stays counted against it.
 pub async fn check(
     p: &Platform,
     attempt: Attempt,
@@ -217,12 +262,16 @@ pub async fn check(
         |c| c.expose().to_owned(),
     );
     let phc = hash_with_setting(setting, typed).await?;
-    match (account, candidate) {
+    let matched = match (account, candidate) {
         (Some(_), Some(_)) => {
-            Ok(db::password_attempts::matches(&p.db.app, attempt.id, &attempt.email, &phc).await?)
+            db::password_attempts::matches(&p.db.app, attempt.id, &attempt.email, &phc).await?
         }
-        _ => Ok(false),
+        _ => false,
+    };
+    if matched && let Some(network) = attempt.network {
+        db::password_attempts::forget_one(&p.db.app, network).await?;
     }
+    Ok(matched)
 }
 
 #[cfg(test)]

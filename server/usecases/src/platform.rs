@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use domain::Links;
 
-use crate::{limits::Limits, sealing::MailKey};
+use crate::{limits::Limits, sealing::SealingKey};
 
 /// What every use case runs against: the database, the site's addresses, the rate limits,
 /// the behaviour switches, and the key that seals emails in the outbox. One per process,
@@ -13,7 +13,7 @@ pub struct Platform {
     pub links: Links,
     pub limits: Arc<Limits>,
     pub settings: Arc<Settings>,
-    pub mail_key: MailKey,
+    pub sealing_key: SealingKey,
 }
 
 /// Behaviour switches read from the environment (README, "Configuration").
@@ -28,4 +28,6 @@ pub struct Settings {
     pub trusted_proxies: usize,
     /// Served over https: secure cookies, HSTS.
     pub https: bool,
+    /// Staff must turn two-factor on before any console page but their account opens.
+    pub staff_two_factor_required: bool,
 }

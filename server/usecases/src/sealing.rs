@@ -1,10 +1,14 @@
-//! Sealing email bodies for the outbox. Invite, reset, verification and sign-in links are
-//! working credentials, so a body is encrypted with a key kept outside the database before
-//! it is stored, and dropped once sent: a database dump, a backup or the staff outbox view
-//! holds no usable link (`docs/security.md`, "Emails").
+//! Sealing secrets with a key kept outside the database (`docs/security.md`, "Sealed
+//! secrets"). What is sealed: email bodies in the outbox (invite, reset, verification and
+//! sign-in links are working credentials), staff two-factor secrets, and the one-time
+//! results a page shows once (a new API key, a provisioning block). A database dump, a
+//! backup, a replica or the staff outbox view holds none of them in usable form.
 //!
-//! The key is 32 bytes: `OUTBOX_KEY` (base64url) in production, else a file in the data
-//! folder, made on first use.
+//! XChaCha20-Poly1305 with a random 24-byte nonce per value, and the value's purpose as
+//! associated data, so that a value sealed for one use cannot be passed off as another.
+//!
+//! The key is 32 bytes: `SEALING_KEY` (base64url; `OUTBOX_KEY`, its first name, still
+//! works) in production, else a file in the data folder, made on first use.
 
 use std::{fmt, fs, io::Write as _, os::unix::fs::OpenOptionsExt as _, path::Path, sync::Arc};
 
@@ -17,50 +21,51 @@ use serde::{Deserialize, Serialize};
 
 use crate::secrets::random_bytes;
 
-/// What is sealed: an email's two bodies.
+/// What is sealed for the outbox: an email's two bodies.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Body {
     pub text: String,
     pub html: String,
 }
 
-/// The key that seals and opens email bodies. Its `Debug` hides it.
+/// The key that seals and opens secrets kept in the database. Its `Debug` hides it.
 #[derive(Clone)]
-pub struct MailKey(Arc<XChaCha20Poly1305>);
+pub struct SealingKey(Arc<XChaCha20Poly1305>);
 
-/// A sealed body that this key cannot open (another key, or damaged).
+/// A sealed value that this key cannot open (another key, another purpose, or damaged).
 #[derive(Debug, thiserror::Error)]
-#[error("the email body cannot be opened with this key")]
+#[error("the sealed value cannot be opened with this key")]
 pub struct Unsealable;
 
-/// Says which use a sealed value is for, so it cannot be passed off as another.
-const CONTEXT: &[u8] = b"hcrm outbox body v1";
+/// The purpose of an outbox body (and of the one-time results sealed like one).
+const BODY: &[u8] = b"hcrm outbox body v1";
 const NONCE_LEN: usize = 24;
 
-impl MailKey {
+impl SealingKey {
     /// A key from 32 bytes.
-    pub fn from_bytes(bytes: [u8; 32]) -> MailKey {
-        MailKey(Arc::new(XChaCha20Poly1305::new(&bytes.into())))
+    pub fn from_bytes(bytes: [u8; 32]) -> SealingKey {
+        SealingKey(Arc::new(XChaCha20Poly1305::new(&bytes.into())))
     }
 
     /// A fresh random key (tests, and the first run of the embedded default).
-    pub fn generate() -> MailKey {
-        MailKey::from_bytes(random_bytes())
+    pub fn generate() -> SealingKey {
+        SealingKey::from_bytes(random_bytes())
     }
 
-    /// The key from `OUTBOX_KEY`'s value (32 bytes as base64url), else from `file`, which
-    /// is created with a fresh key (mode 0600) if it does not exist.
-    pub fn load(configured: Option<&str>, file: &Path) -> Result<MailKey, String> {
-        let decode = |text: &str, origin: &str| -> Result<MailKey, String> {
+    /// The key from a configured value (32 bytes as base64url; `name` is the variable it
+    /// came from, for the error), else from `file`, which is created with a fresh key
+    /// (mode 0600) if it does not exist.
+    pub fn load(configured: Option<(&str, &str)>, file: &Path) -> Result<SealingKey, String> {
+        let decode = |text: &str, origin: &str| -> Result<SealingKey, String> {
             let bytes = URL_SAFE_NO_PAD
                 .decode(text.trim().trim_end_matches('='))
                 .ok()
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .ok_or_else(|| format!("{origin} must be 32 bytes as base64url (43 characters)"))?;
-            Ok(MailKey::from_bytes(bytes))
+            Ok(SealingKey::from_bytes(bytes))
         };
-        if let Some(text) = configured {
-            return decode(text, "OUTBOX_KEY");
+        if let Some((name, text)) = configured {
+            return decode(text, name);
         }
         match fs::read_to_string(file) {
             Ok(text) => decode(&text, &file.display().to_string()),
@@ -79,10 +84,10 @@ impl MailKey {
                     Ok(mut f) => {
                         f.write_all(URL_SAFE_NO_PAD.encode(bytes).as_bytes())
                             .map_err(|e| format!("{}: {e}", file.display()))?;
-                        Ok(MailKey::from_bytes(bytes))
+                        Ok(SealingKey::from_bytes(bytes))
                     }
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                        MailKey::load(None, file)
+                        SealingKey::load(None, file)
                     }
                     Err(e) => Err(format!("{}: {e}", file.display())),
                 }
@@ -91,46 +96,55 @@ impl MailKey {
         }
     }
 
-    /// Seals `body`: a random nonce, then the ciphertext.
-    pub fn seal(&self, body: &Body) -> Vec<u8> {
+    /// Seals `plain` for `purpose`: a random nonce, then the ciphertext.
+    pub fn seal_bytes(&self, purpose: &[u8], plain: &[u8]) -> Vec<u8> {
         let nonce: [u8; NONCE_LEN] = random_bytes();
-        let plain = serde_json::to_vec(body).expect("two strings serialize");
         let sealed = self
             .0
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: &plain,
-                    aad: CONTEXT,
+                    msg: plain,
+                    aad: purpose,
                 },
             )
             .expect("XChaCha20-Poly1305 seals any message that fits in memory");
         [nonce.as_slice(), &sealed].concat()
     }
 
-    /// Opens a body sealed with this key.
-    pub fn open(&self, sealed: &[u8]) -> Result<Body, Unsealable> {
+    /// Opens a value sealed with this key for `purpose`.
+    pub fn open_bytes(&self, purpose: &[u8], sealed: &[u8]) -> Result<Vec<u8>, Unsealable> {
         if sealed.len() < NONCE_LEN {
             return Err(Unsealable);
         }
         let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        let plain = self
-            .0
+        self.0
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
                     msg: ciphertext,
-                    aad: CONTEXT,
+                    aad: purpose,
                 },
             )
-            .map_err(|_| Unsealable)?;
+            .map_err(|_| Unsealable)
+    }
+
+    /// Seals an email body.
+    pub fn seal(&self, body: &Body) -> Vec<u8> {
+        let plain = serde_json::to_vec(body).expect("two strings serialize");
+        self.seal_bytes(BODY, &plain)
+    }
+
+    /// Opens an email body sealed with this key.
+    pub fn open(&self, sealed: &[u8]) -> Result<Body, Unsealable> {
+        let plain = self.open_bytes(BODY, sealed)?;
         serde_json::from_slice(&plain).map_err(|_| Unsealable)
     }
 }
 
-impl fmt::Debug for MailKey {
+impl fmt::Debug for SealingKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("MailKey(…)")
+        f.write_str("SealingKey(…)")
     }
 }
 
@@ -147,7 +161,7 @@ mod tests {
 
     #[test]
     fn a_sealed_body_opens_with_its_key_and_hides_its_text() {
-        let key = MailKey::generate();
+        let key = SealingKey::generate();
         let sealed = key.seal(&body());
         assert!(!sealed.windows(6).any(|w| w == b"SECRET"));
         assert_eq!(key.open(&sealed).unwrap(), body());
@@ -155,9 +169,9 @@ mod tests {
 
     #[test]
     fn another_key_or_a_damaged_body_cannot_open_it() {
-        let key = MailKey::generate();
+        let key = SealingKey::generate();
         let mut sealed = key.seal(&body());
-        assert!(MailKey::generate().open(&sealed).is_err());
+        assert!(SealingKey::generate().open(&sealed).is_err());
         let last = sealed.len() - 1;
         sealed[last] ^= 1;
         assert!(key.open(&sealed).is_err());
@@ -165,12 +179,21 @@ mod tests {
     }
 
     #[test]
+    fn a_value_sealed_for_one_purpose_does_not_open_for_another() {
+        let key = SealingKey::generate();
+        let sealed = key.seal_bytes(b"purpose one", b"secret");
+        assert_eq!(key.open_bytes(b"purpose one", &sealed).unwrap(), b"secret");
+        assert!(key.open_bytes(b"purpose two", &sealed).is_err());
+        assert!(key.open(&sealed).is_err());
+    }
+
+    #[test]
     fn the_key_file_is_made_once_and_read_back() {
         let dir = std::env::temp_dir().join(format!("hcrm-key-{}", uuid::Uuid::new_v4()));
         let file = dir.join("outbox.key");
-        let first = MailKey::load(None, &file).unwrap();
+        let first = SealingKey::load(None, &file).unwrap();
         let sealed = first.seal(&body());
-        let again = MailKey::load(None, &file).unwrap();
+        let again = SealingKey::load(None, &file).unwrap();
         assert_eq!(again.open(&sealed).unwrap(), body());
         let mode = fs::metadata(&file).unwrap().permissions();
         assert_eq!(
@@ -183,8 +206,8 @@ mod tests {
     #[test]
     fn a_configured_key_must_be_32_bytes() {
         let file = Path::new("/nonexistent/never-read");
-        assert!(MailKey::load(Some("short"), file).is_err());
+        assert!(SealingKey::load(Some(("SEALING_KEY", "short")), file).is_err());
         let good = URL_SAFE_NO_PAD.encode([7u8; 32]);
-        assert!(MailKey::load(Some(&good), file).is_ok());
+        assert!(SealingKey::load(Some(("SEALING_KEY", &good)), file).is_ok());
     }
 }

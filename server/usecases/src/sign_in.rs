@@ -1,5 +1,7 @@
 //! Signing in to a workspace with email and password.
 
+use std::net::IpAddr;
+
 use db::{UserId, tenants::ResolvedTenant};
 use domain::Email;
 use serde_json::json;
@@ -15,18 +17,26 @@ use crate::{
 pub const NO_MATCH: &str = "That email and password don't match an account of this workspace.";
 
 /// Signs a member of `tenant` in: the account to start a session for. Every attempt counts
-/// against the account's limit first, and every answer costs one hash, so that a wrong
+/// against the account's and the client network's limits first, and every answer costs one
+/// hash, so that a wrong
 /// password, an unknown address and someone else's account look the same.
 pub async fn sign_in(
     p: &Platform,
     tenant: &ResolvedTenant,
     email: &Email,
     password: &str,
+    client: Option<IpAddr>,
 ) -> Result<UserId, Error> {
     if let Some(message) = tenant.status.closed_message() {
         return Err(Error::forbidden(message));
     }
-    let attempt = begin_attempt(p, email, "Too many failed sign-ins for this account.").await?;
+    let attempt = begin_attempt(
+        p,
+        email,
+        client,
+        "Too many failed sign-ins for this account.",
+    )
+    .await?;
     let account = db::users::account_setting(&p.db.app, email).await?;
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
     let member = match &account {

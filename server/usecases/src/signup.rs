@@ -178,6 +178,7 @@ pub async fn sign_up(
             let attempt = begin_attempt(
                 p,
                 &email,
+                client,
                 "Too many wrong passwords for this email's account.",
             )
             .await?;

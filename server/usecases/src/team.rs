@@ -5,8 +5,10 @@
 //! at their next request (every signed-in request reads it).
 
 use db::{UserId, invites::Invite, members::Member, tenants::ResolvedTenant};
+use std::time::Duration;
+
 use domain::{
-    Email, Role,
+    Email, Role, TenantStatus,
     plan::seat_limit,
     settings::{PendingInvite, Seats, Team, TeamMember},
 };
@@ -56,6 +58,7 @@ pub async fn view(p: &Platform, tenant: &ResolvedTenant, member: &Member) -> Res
             .collect(),
         seats,
         you: member.user_id.0,
+        awaiting_approval: tenant.status == TenantStatus::Pending,
     })
 }
 
@@ -92,7 +95,7 @@ pub async fn invite(
 ) -> Result<Invited, Error> {
     let actor = admin(member)?;
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
-    db::tenants::lock_current(&mut tx).await?;
+    let status = db::tenants::lock_current(&mut tx).await?;
     if db::members::find_by_email(&mut tx, email).await?.is_some() {
         return Err(Error::field(
             "email",
@@ -101,11 +104,12 @@ pub async fn invite(
     }
     let outcome = match db::invites::find_pending_for(&mut tx, email).await? {
         Some(pending) => {
-            send_again(p, &mut tx, tenant, &actor, &pending, role).await?;
+            send_again(p, &mut tx, tenant, status, &actor, &pending, role).await?;
             Invited::Resent
         }
         None => {
             check_seats(&mut tx).await?;
+            check_invite_limits(p, &mut tx, email).await?;
             let token = secrets::new_token();
             db::invites::insert(
                 &mut tx,
@@ -116,7 +120,7 @@ pub async fn invite(
                 &token,
             )
             .await?;
-            send_invite(p, &mut tx, tenant, email, role, &token).await?;
+            send_invite(p, &mut tx, tenant, status, email, role, &token).await?;
             audit(
                 &mut tx,
                 Some(tenant.id),
@@ -141,11 +145,11 @@ pub async fn resend(
 ) -> Result<String, Error> {
     let actor = admin(member)?;
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
-    db::tenants::lock_current(&mut tx).await?;
+    let status = db::tenants::lock_current(&mut tx).await?;
     let pending = db::invites::find_pending(&mut tx, invite)
         .await?
         .ok_or_else(gone)?;
-    send_again(p, &mut tx, tenant, &actor, &pending, pending.role).await?;
+    send_again(p, &mut tx, tenant, status, &actor, &pending, pending.role).await?;
     tx.commit().await?;
     Ok(pending.email)
 }
@@ -210,8 +214,9 @@ pub async fn change_role(
     Ok(())
 }
 
-/// Removes a member from the workspace (their account stays) and ends their sessions
-/// here at once. The last admin cannot be removed.
+/// Removes a member from the workspace (their account stays), ends their sessions here at
+/// once and revokes the invites they sent that are still open. The last admin cannot be
+/// removed.
 pub async fn remove(
     p: &Platform,
     tenant: &ResolvedTenant,
@@ -229,12 +234,18 @@ pub async fn remove(
     }
     db::members::delete(&mut tx, user).await?;
     db::sessions::delete_for_user(&mut tx, user).await?;
+    // Links they sent must not outlive their say in the workspace.
+    let invites_revoked = db::invites::revoke_sent_by(&mut tx, user).await?;
     audit(
         &mut tx,
         Some(tenant.id),
         &actor,
         "member.removed",
-        json!({ "email": target.email, "role": target.role.as_str() }),
+        json!({
+            "email": target.email,
+            "role": target.role.as_str(),
+            "invites_revoked": invites_revoked,
+        }),
     )
     .await?;
     tx.commit().await?;
@@ -274,6 +285,7 @@ async fn send_again(
     p: &Platform,
     tx: &mut db::Tx,
     tenant: &ResolvedTenant,
+    status: TenantStatus,
     actor: &Actor,
     pending: &Invite,
     role: Role,
@@ -281,12 +293,13 @@ async fn send_again(
     if pending.expires_at <= OffsetDateTime::now_utc() {
         check_seats(tx).await?;
     }
+    let email = Email::parse(&pending.email).map_err(|_| Error::Internal)?;
+    check_invite_limits(p, tx, &email).await?;
     let token = secrets::new_token();
     if !db::invites::renew(tx, pending.id, role, &token).await? {
         return Err(gone());
     }
-    let email = Email::parse(&pending.email).map_err(|_| Error::Internal)?;
-    send_invite(p, tx, tenant, &email, role, &token).await?;
+    send_invite(p, tx, tenant, status, &email, role, &token).await?;
     audit(
         tx,
         Some(tenant.id),
@@ -298,10 +311,55 @@ async fn send_again(
     Ok(())
 }
 
+/// Refuses an invite email beyond the limits (`docs/security.md`, "Invite emails"): so
+/// many per address per hour, so many per workspace per day. The caller holds the row
+/// lock, so two sends at once are counted one after the other.
+async fn check_invite_limits(p: &Platform, tx: &mut db::Tx, email: &Email) -> Result<(), Error> {
+    let per_address = p.limits.invite;
+    let per_workspace = p.limits.invite_daily;
+    let limits = [
+        (Some(email), per_address, format!("{email} was sent")),
+        (None, per_workspace, "This workspace sent".to_owned()),
+    ];
+    for (to, limit, who) in limits {
+        if let Some(at) =
+            db::invite_emails::nth_newest_within(tx, to, limit.count, limit.window).await?
+        {
+            let what = format!(
+                "{who} {} invite emails in the last {}.",
+                limit.count,
+                window_words(limit.window)
+            );
+            let wait = until_out_of(at, limit.window, OffsetDateTime::now_utc());
+            return Err(Error::rate_limited(&what, wait));
+        }
+    }
+    Ok(())
+}
+
+/// How long until an email sent `at` leaves a window of `window`.
+fn until_out_of(at: OffsetDateTime, window: Duration, now: OffsetDateTime) -> Duration {
+    let leaves = at + window;
+    Duration::try_from(leaves - now).unwrap_or(Duration::from_secs(1))
+}
+
+/// "hour", "24 hours", "15 minutes".
+fn window_words(window: Duration) -> String {
+    match window.as_secs() {
+        3600 => "hour".to_owned(),
+        secs if secs.is_multiple_of(3600) => format!("{} hours", secs / 3600),
+        secs if secs.is_multiple_of(60) => format!("{} minutes", secs / 60),
+        secs => format!("{secs} seconds"),
+    }
+}
+
+/// Emails an invite link, and records it for the limits. A workspace awaiting approval
+/// has its invites wait in the outbox until staff approve it (dropped if they reject it).
 async fn send_invite(
     p: &Platform,
     tx: &mut db::Tx,
     tenant: &ResolvedTenant,
+    status: TenantStatus,
     email: &Email,
     role: Role,
     token: &domain::Token,
@@ -311,7 +369,13 @@ async fn send_invite(
         .links
         .tenant_url(&tenant.slug, &format!("/invite/{}", token.expose()));
     let message = emails::invite(&brand, role, &url)?;
-    emails::queue(p, tx, Some(tenant.id), email, &message).await
+    let delivery = if status == TenantStatus::Pending {
+        db::outbox::Delivery::Held
+    } else {
+        db::outbox::Delivery::Now
+    };
+    db::invite_emails::record(tx, tenant.id, email).await?;
+    emails::queue_as(p, tx, Some(tenant.id), email, &message, delivery).await
 }
 
 fn gone() -> Error {

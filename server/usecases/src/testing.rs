@@ -7,26 +7,19 @@ use domain::Links;
 
 use crate::{
     Platform, Settings,
-    limits::{Limit, Limits},
-    sealing::MailKey,
+    limits::{LimitSettings, Limits},
+    sealing::SealingKey,
 };
 
 /// A platform on `db` for the apex `localhost:3000`, with the default limits, a fresh mail
 /// key, and `settings`.
 pub fn platform_with(test: &TestDb, settings: Settings) -> Platform {
-    let limit = |text: &str| text.parse::<Limit>().expect("a valid limit");
     Platform {
         db: test.db.clone(),
         links: Links::new("http", "localhost:3000"),
-        limits: Arc::new(Limits::new(
-            limit("5/15m"),
-            limit("60/1m"),
-            limit("120/1m"),
-            limit("10/15m"),
-            limit("5/1h"),
-        )),
+        limits: Arc::new(Limits::new(LimitSettings::default())),
         settings: Arc::new(settings),
-        mail_key: MailKey::generate(),
+        sealing_key: SealingKey::generate(),
     }
 }
 

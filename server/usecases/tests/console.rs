@@ -84,6 +84,7 @@ fn staff() -> Staff {
     Staff {
         id: Uuid::new_v4(),
         email: "ops@href.test".into(),
+        two_factor_on: true,
     }
 }
 
@@ -138,7 +139,7 @@ async fn join(p: &Platform, tenant: &ResolvedTenant, admin: &Member, email: &str
         .await
         .unwrap();
     let token = emailed_token(p, email, "/invite/").await;
-    usecases::accept_invite::accept(p, tenant, &token, Some("Someone"), PASSWORD.into())
+    usecases::accept_invite::accept(p, tenant, &token, Some("Someone"), PASSWORD.into(), None)
         .await
         .unwrap();
 }
@@ -716,7 +717,7 @@ async fn each_allowed_transition_is_audited_once_and_emails_each_admin_once() {
             assert_eq!(email.subject, subject);
             assert!(email.subject.contains("acme Ltd"));
             let body = p
-                .mail_key
+                .sealing_key
                 .open(email.sealed_body.as_deref().unwrap())
                 .unwrap();
             if let Some(why) = &why {
@@ -891,6 +892,7 @@ async fn the_tenant_list_finds_a_tenant_by_subdomain_name_in_any_case_or_admin_e
         &zebra.admin_invite.unwrap(),
         Some("Zed"),
         PASSWORD.into(),
+        None,
     )
     .await
     .unwrap();
@@ -1185,22 +1187,24 @@ async fn staff_sign_in_refuses_tenant_accounts_alike_and_locks_an_account_after_
     let (_db, p) = platform().await;
     workspace_with_admin(&p, "acme").await;
     let staff = staff_account(&p, "ops@href.test").await;
-    let client = Some("203.0.113.9".parse().unwrap());
+    let client = Some("203.0.113.9".parse::<std::net::IpAddr>().unwrap());
     use usecases::staff_sign_in::{NO_MATCH, sign_in};
 
     // A tenant admin's own email and password: the wrong-password answer.
     let tenant_admin = Email::parse("admin@acme.test").unwrap();
-    let refused = sign_in(&p, &tenant_admin, PASSWORD, client)
+    let refused = sign_in(&p, &tenant_admin, PASSWORD, None, client)
         .await
         .unwrap_err();
     assert_eq!(refused.field_message("password"), Some(NO_MATCH));
-    let wrong = sign_in(&p, &staff, "not the password", client)
+    let wrong = sign_in(&p, &staff, "not the password", None, client)
         .await
         .unwrap_err();
     assert_eq!(wrong.field_message("password"), Some(NO_MATCH));
 
     // The right password works, and forgets the failures.
-    let started = sign_in(&p, &staff, STAFF_PASSWORD, client).await.unwrap();
+    let started = sign_in(&p, &staff, STAFF_PASSWORD, None, client)
+        .await
+        .unwrap();
     assert!(!started.needs_code);
     assert!(matches!(
         usecases::staff_sign_in::current(&p, &started.cookie)
@@ -1211,34 +1215,36 @@ async fn staff_sign_in_refuses_tenant_accounts_alike_and_locks_an_account_after_
 
     // Ten failures (the login limit) lock the account, even against the right password.
     for _ in 0..10 {
-        let e = sign_in(&p, &staff, "not the password", client)
+        let e = sign_in(&p, &staff, "not the password", None, client)
             .await
             .unwrap_err();
         assert_eq!(e.field_message("password"), Some(NO_MATCH));
     }
-    let locked = sign_in(&p, &staff, STAFF_PASSWORD, client)
+    let locked = sign_in(&p, &staff, STAFF_PASSWORD, None, client)
         .await
         .unwrap_err();
     assert!(matches!(locked, Error::RateLimited { .. }), "{locked:?}");
     // Another account from the same network is not locked by them.
     let other = staff_account(&p, "ops2@href.test").await;
-    sign_in(&p, &other, STAFF_PASSWORD, client).await.unwrap();
+    sign_in(&p, &other, STAFF_PASSWORD, None, client)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
 async fn a_network_that_fails_across_many_accounts_is_stopped_too() {
     let (_db, p) = platform().await;
-    let client = Some("198.51.100.7".parse().unwrap());
+    let client = Some("198.51.100.7".parse::<std::net::IpAddr>().unwrap());
     // Five times the per-account limit, spread over accounts that do not exist.
     for i in 0..50 {
         let email = Email::parse(&format!("guess{i}@href.test")).unwrap();
-        let e = usecases::staff_sign_in::sign_in(&p, &email, "password123", client)
+        let e = usecases::staff_sign_in::sign_in(&p, &email, "password123", None, client)
             .await
             .unwrap_err();
         assert!(e.field_message("password").is_some(), "{e:?}");
     }
     let staff = staff_account(&p, "ops@href.test").await;
-    let stopped = usecases::staff_sign_in::sign_in(&p, &staff, STAFF_PASSWORD, client)
+    let stopped = usecases::staff_sign_in::sign_in(&p, &staff, STAFF_PASSWORD, None, client)
         .await
         .unwrap_err();
     assert!(matches!(stopped, Error::RateLimited { .. }), "{stopped:?}");
@@ -1247,6 +1253,7 @@ async fn a_network_that_fails_across_many_accounts_is_stopped_too() {
         &p,
         &staff,
         STAFF_PASSWORD,
+        None,
         Some("192.0.2.1".parse().unwrap()),
     )
     .await
@@ -1262,7 +1269,9 @@ async fn two_factor_turns_on_with_a_code_and_then_each_code_signs_in_once() {
 
     let (_db, p) = platform().await;
     let email = staff_account(&p, "ops@href.test").await;
-    let started = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    let started = sign_in(&p, &email, STAFF_PASSWORD, None, None)
+        .await
+        .unwrap();
     let Some(Current::SignedIn(staff)) = current(&p, &started.cookie).await.unwrap() else {
         panic!("signed in");
     };
@@ -1307,7 +1316,9 @@ async fn two_factor_turns_on_with_a_code_and_then_each_code_signs_in_once() {
     );
 
     // Now the password alone opens nothing: the session waits for its code.
-    let half = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    let half = sign_in(&p, &email, STAFF_PASSWORD, None, None)
+        .await
+        .unwrap();
     assert!(half.needs_code);
     assert!(matches!(
         current(&p, &half.cookie).await.unwrap(),
@@ -1327,7 +1338,9 @@ async fn two_factor_turns_on_with_a_code_and_then_each_code_signs_in_once() {
         Some(Current::SignedIn(_))
     ));
     // That code cannot sign in a second time.
-    let other = sign_in(&p, &email, STAFF_PASSWORD, None).await.unwrap();
+    let other = sign_in(&p, &email, STAFF_PASSWORD, None, None)
+        .await
+        .unwrap();
     assert!(enter_code(&p, &other.cookie, &next).await.is_err());
 }
 
@@ -1337,11 +1350,11 @@ async fn changing_the_staff_password_ends_the_other_sessions_only() {
 
     let (_db, p) = platform().await;
     let email = staff_account(&p, "ops@href.test").await;
-    let here = sign_in(&p, &email, STAFF_PASSWORD, None)
+    let here = sign_in(&p, &email, STAFF_PASSWORD, None, None)
         .await
         .unwrap()
         .cookie;
-    let elsewhere = sign_in(&p, &email, STAFF_PASSWORD, None)
+    let elsewhere = sign_in(&p, &email, STAFF_PASSWORD, None, None)
         .await
         .unwrap()
         .cookie;
@@ -1371,7 +1384,7 @@ async fn changing_the_staff_password_ends_the_other_sessions_only() {
     assert!(current(&p, &here).await.unwrap().is_some());
     assert!(current(&p, &elsewhere).await.unwrap().is_none());
     assert!(
-        sign_in(&p, &email, "brisk meadow compass", None)
+        sign_in(&p, &email, "brisk meadow compass", None, None)
             .await
             .is_ok()
     );

@@ -40,8 +40,14 @@ async fn two_hundred_parallel_wrong_passwords_get_at_most_the_limit_of_checks() 
     let attempts = (0..200).map(|i| {
         let (p, tenant, email) = (p.clone(), tenant.clone(), email.clone());
         tokio::spawn(async move {
-            usecases::sign_in::sign_in(&p, &tenant, &email, &format!("wrong guess number {i}"))
-                .await
+            usecases::sign_in::sign_in(
+                &p,
+                &tenant,
+                &email,
+                &format!("wrong guess number {i}"),
+                None,
+            )
+            .await
         })
     });
     let results = futures::future::join_all(attempts).await;
@@ -61,7 +67,7 @@ async fn two_hundred_parallel_wrong_passwords_get_at_most_the_limit_of_checks() 
     assert_eq!(checks_made(&test).await, 10, "and of password checks");
     // The account stays locked for its window, even against its own password.
     assert!(is_rate_limited(
-        &usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD).await
+        &usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD, None).await
     ));
 }
 
@@ -134,6 +140,7 @@ async fn accepting_an_invite_with_an_existing_accounts_password_counts_against_i
                 &token,
                 None,
                 format!("wrong guess {i}"),
+                None,
             )
             .await,
         );
@@ -189,6 +196,7 @@ async fn an_invite_claims_an_account_that_never_verified_its_email() {
         &token,
         Some("Rightful Owner"),
         PASSWORD.into(),
+        None,
     )
     .await
     .unwrap();
@@ -206,13 +214,13 @@ async fn an_invite_claims_an_account_that_never_verified_its_email() {
     );
     let email = Email::parse("owner@real.test").unwrap();
     assert_eq!(
-        usecases::sign_in::sign_in(&p, &real_tenant, &email, PASSWORD)
+        usecases::sign_in::sign_in(&p, &real_tenant, &email, PASSWORD, None)
             .await
             .unwrap(),
         user
     );
     assert!(
-        usecases::sign_in::sign_in(&p, &squat, &email, "squatters own phrase")
+        usecases::sign_in::sign_in(&p, &squat, &email, "squatters own phrase", None)
             .await
             .is_err(),
         "the squatter's password is dead"
@@ -260,6 +268,7 @@ async fn an_invite_to_a_verified_account_asks_for_its_password_and_takes_nothing
         beta.admin_invite.as_ref().unwrap(),
         Some("Someone Else"),
         "a brand new passphrase".into(),
+        None,
     )
     .await;
 

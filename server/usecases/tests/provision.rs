@@ -100,7 +100,7 @@ async fn provisioning_creates_the_tenant_its_stages_invite_audit_entry_and_email
             .await
             .unwrap();
     assert_eq!(to, "admin@acme.test");
-    let body = p.mail_key.open(&sealed).unwrap();
+    let body = p.sealing_key.open(&sealed).unwrap();
     assert!(body.text.contains(&format!(
         "http://acme.localhost:3000/invite/{}",
         token.expose()

@@ -49,7 +49,7 @@ async fn join(
         .await
         .unwrap();
     let token = emailed_token(p, email.as_str(), "/invite/").await;
-    usecases::accept_invite::accept(p, tenant, &token, Some("Someone"), PASSWORD.into())
+    usecases::accept_invite::accept(p, tenant, &token, Some("Someone"), PASSWORD.into(), None)
         .await
         .unwrap();
     member(p, tenant, email.as_str()).await
@@ -204,14 +204,16 @@ async fn inviting_again_resends_with_a_new_link_and_the_old_link_dies() {
         1
     );
     let old =
-        usecases::accept_invite::accept(&p, &tenant, &first, Some("Dan"), PASSWORD.into()).await;
+        usecases::accept_invite::accept(&p, &tenant, &first, Some("Dan"), PASSWORD.into(), None)
+            .await;
     assert!(matches!(old, Err(Error::NotFound(_))), "{old:?}");
-    usecases::accept_invite::accept(&p, &tenant, &second, Some("Dan"), PASSWORD.into())
+    usecases::accept_invite::accept(&p, &tenant, &second, Some("Dan"), PASSWORD.into(), None)
         .await
         .unwrap();
     assert_eq!(member(&p, &tenant, "dan@acme.test").await.role, Role::Admin);
     let twice =
-        usecases::accept_invite::accept(&p, &tenant, &second, Some("Dan"), PASSWORD.into()).await;
+        usecases::accept_invite::accept(&p, &tenant, &second, Some("Dan"), PASSWORD.into(), None)
+            .await;
     assert!(matches!(twice, Err(Error::NotFound(_))), "single use");
     let member_again = usecases::team::invite(&p, &tenant, &ada, &email, Role::Member).await;
     assert!(
@@ -252,9 +254,11 @@ async fn an_expired_invite_cannot_be_accepted_and_a_revoked_one_neither() {
         .unwrap();
 
     let expired =
-        usecases::accept_invite::accept(&p, &tenant, &old, Some("Old"), PASSWORD.into()).await;
+        usecases::accept_invite::accept(&p, &tenant, &old, Some("Old"), PASSWORD.into(), None)
+            .await;
     let revoked =
-        usecases::accept_invite::accept(&p, &tenant, &gone, Some("Gone"), PASSWORD.into()).await;
+        usecases::accept_invite::accept(&p, &tenant, &gone, Some("Gone"), PASSWORD.into(), None)
+            .await;
 
     assert!(matches!(expired, Err(Error::NotFound(m)) if m.contains("expired")));
     assert!(matches!(revoked, Err(Error::NotFound(m)) if m.contains("withdrawn")));
@@ -440,12 +444,12 @@ async fn a_reset_link_works_once_within_its_hour_and_ends_every_session() {
         "every session ends"
     );
     assert!(
-        usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD)
+        usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD, None)
             .await
             .is_err(),
         "the old password is dead"
     );
-    usecases::sign_in::sign_in(&p, &tenant, &email, "a fresh passphrase here")
+    usecases::sign_in::sign_in(&p, &tenant, &email, "a fresh passphrase here", None)
         .await
         .unwrap();
 

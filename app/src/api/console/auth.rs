@@ -20,31 +20,40 @@ pub async fn get_staff_state() -> Result<StaffState, AppError> {
     })
 }
 
-/// Checks a staff member's email and password; then the console, or the code step.
+/// Checks a staff member's email and password; then the console, or the code step. `code`
+/// comes with them only where the account is locked (the way in past the lock).
 #[server]
 pub async fn staff_sign_in(
     email: String,
     password: String,
+    code: Option<String>,
     next: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::ssr::{auth::safe_next, client_ip, platform, require_apex, staff};
+    use crate::{
+        api::console::console_next,
+        ssr::{client_ip, platform, redirect, require_apex, staff},
+    };
 
     require_apex()?;
     let email = crate::api::auth::sign_in_email(&email, &password)?;
-    let started =
-        usecases::staff_sign_in::sign_in(&platform()?, &email, &password, client_ip()).await?;
+    let code = code.filter(|c| !c.trim().is_empty());
+    let started = usecases::staff_sign_in::sign_in(
+        &platform()?,
+        &email,
+        &password,
+        code.as_deref(),
+        client_ip(),
+    )
+    .await?;
     staff::set_staff_cookie(&started.cookie)?;
-    let next = safe_next(
-        next.as_deref().filter(|n| n.starts_with("/admin")),
-        "/admin",
-    );
+    let next = console_next(next.as_deref());
     if started.needs_code {
-        leptos_axum::redirect(&format!(
+        redirect(&format!(
             "/admin/login?next={}",
             crate::components::query_value(&next)
         ));
     } else {
-        leptos_axum::redirect(&next);
+        redirect(&next);
     }
     Ok(())
 }
@@ -52,16 +61,16 @@ pub async fn staff_sign_in(
 /// The second step of a sign-in with two-factor on: the code from the app.
 #[server]
 pub async fn staff_enter_code(code: String, next: Option<String>) -> Result<(), AppError> {
-    use crate::ssr::{auth::safe_next, platform, require_apex, staff};
+    use crate::{
+        api::console::console_next,
+        ssr::{platform, redirect, require_apex, staff},
+    };
 
     require_apex()?;
     let token = staff::staff_token().ok_or(AppError::SignInRequired)?;
     let fresh = usecases::staff_sign_in::enter_code(&platform()?, &token, &code).await?;
     staff::set_staff_cookie(&fresh)?;
-    leptos_axum::redirect(&safe_next(
-        next.as_deref().filter(|n| n.starts_with("/admin")),
-        "/admin",
-    ));
+    redirect(&console_next(next.as_deref()));
     Ok(())
 }
 
@@ -75,6 +84,6 @@ pub async fn staff_sign_out() -> Result<(), AppError> {
         usecases::staff_sign_in::sign_out(&platform()?, &token).await?;
     }
     staff::clear_staff_cookie()?;
-    leptos_axum::redirect("/admin/login?signed-out=1");
+    crate::ssr::redirect("/admin/login?signed-out=1");
     Ok(())
 }

@@ -40,7 +40,7 @@ pub async fn retry_email(email: Uuid, back: Option<String>) -> Result<(), AppErr
     let staff = require_staff().await?;
     usecases::console::outbox::retry(&platform()?, &staff, email).await?;
     let back = back.filter(|b| b.starts_with("/admin/outbox"));
-    leptos_axum::redirect(&done_url(
+    crate::ssr::redirect(&done_url(
         back.as_deref().unwrap_or("/admin/outbox"),
         "retried",
         None,

@@ -56,13 +56,13 @@ pub async fn provision_tenant(
         intake_url: links.tenant_url(slug, "/api/leads/intake"),
         summary: made.summary(links),
     };
-    let sealed = platform.mail_key.seal(&Body {
+    let sealed = platform.sealing_key.seal(&Body {
         text: serde_json::to_string(&result).map_err(|_| AppError::Internal)?,
         html: String::new(),
     });
     let token = staff::staff_token().ok_or(AppError::SignInRequired)?;
     usecases::console::flash::keep(&platform, &token, &sealed).await?;
-    leptos_axum::redirect(&format!("/admin/new?done=provisioned&tenant={slug}"));
+    crate::ssr::redirect(&format!("/admin/new?done=provisioned&tenant={slug}"));
     Ok(())
 }
 
@@ -101,7 +101,7 @@ pub async fn take_provision_result() -> Result<Option<ProvisionResult>, AppError
         return Ok(None);
     };
     let body = platform
-        .mail_key
+        .sealing_key
         .open(&sealed)
         .map_err(|_| AppError::Internal)?;
     Ok(serde_json::from_str(&body.text).ok())

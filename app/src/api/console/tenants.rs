@@ -86,7 +86,7 @@ pub async fn change_tenant_status(
         StatusAction::Suspend => "suspended",
         StatusAction::Reactivate => "reactivated",
     };
-    leptos_axum::redirect(&done_url(
+    crate::ssr::redirect(&done_url(
         back.as_deref().unwrap_or("/admin"),
         done,
         Some(&changed.slug),
@@ -121,7 +121,7 @@ pub async fn delete_tenant(
     let back = back
         .filter(|b| !b.starts_with("/admin/tenants/"))
         .unwrap_or_else(|| "/admin".into());
-    leptos_axum::redirect(&done_url(&back, "deleted", Some(&deleted.slug)));
+    crate::ssr::redirect(&done_url(&back, "deleted", Some(&deleted.slug)));
     Ok(())
 }
 
@@ -157,6 +157,6 @@ pub async fn set_tenant_plan(
         PlanChange::Changed => "plan-saved",
         PlanChange::Unchanged => "plan-unchanged",
     };
-    leptos_axum::redirect(&done_url(&format!("/admin/tenants/{slug}"), done, None));
+    crate::ssr::redirect(&done_url(&format!("/admin/tenants/{slug}"), done, None));
     Ok(())
 }

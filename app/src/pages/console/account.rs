@@ -5,7 +5,9 @@ use domain::console::{StaffAccount, TwoFactor};
 use leptos::prelude::*;
 
 use crate::{
-    api::console::account::{ChangeStaffPassword, TurnOnTwoFactor, get_staff_account},
+    api::console::account::{
+        ChangeStaffPassword, TurnOffTwoFactor, TurnOnTwoFactor, get_staff_account,
+    },
     components::form::{Field, FormAlert, FormState},
     pages::console::{changes, console_page, counts_as_change},
 };
@@ -31,8 +33,16 @@ fn AccountView(account: StaffAccount, turn_on: ServerAction<TurnOnTwoFactor>) ->
             {match account.two_factor {
                 TwoFactor::On => view! {
                     <p class="notice">"Two-factor is on: every sign-in asks for a code from your authenticator app."</p>
+                    {(!account.two_factor_required).then(|| view! { <TurnOff/> })}
                 }.into_any(),
-                TwoFactor::SettingUp { secret, qr_svg } => view! { <SetUp secret qr_svg turn_on/> }.into_any(),
+                TwoFactor::SettingUp { secret, qr_svg } => view! {
+                    {account.two_factor_required.then(|| view! {
+                        <p class="notice notice-error" role="alert">
+                            "HREF staff must sign in with two-factor: the rest of the console opens once it is on."
+                        </p>
+                    })}
+                    <SetUp secret qr_svg turn_on/>
+                }.into_any(),
             }}
         </section>
         <section class="panel" aria-labelledby="password-heading">
@@ -67,6 +77,28 @@ fn SetUp(secret: String, qr_svg: String, turn_on: ServerAction<TurnOnTwoFactor>)
             </div>
             <button type="submit" class="button primary" disabled=move || pending.get()>
                 {move || if pending.get() { "Checking…" } else { "Turn on two-factor" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// Turns two-factor off (only where the platform lets staff go without it): the password
+/// and a current code.
+#[component]
+fn TurnOff() -> impl IntoView {
+    let action = ServerAction::<TurnOffTwoFactor>::new();
+    counts_as_change(action);
+    let form = FormState::new(action);
+    let pending = action.pending();
+    view! {
+        <ActionForm action attr:novalidate=true>
+            <FormAlert error=form.error()/>
+            <Field label="Password" name="password" kind="password" autocomplete="current-password"
+                error=form.field_error("password")/>
+            <Field label="Code from your app" name="code_off" autocomplete="one-time-code"
+                error=form.field_error("code_off")/>
+            <button type="submit" class="button" disabled=move || pending.get()>
+                {move || if pending.get() { "Turning off…" } else { "Turn off two-factor" }}
             </button>
         </ActionForm>
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod new_tenant;
 pub mod outbox;
 pub mod sign_in;
+pub mod staff;
 pub mod tenant;
 pub mod tenants;
 
@@ -39,13 +40,7 @@ where
         return view! { <NotFound/> }.into_any();
     }
     // Console pages show what other tenants own, and once an API key: no cache keeps them.
-    #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.insert_header(
-            http::header::CACHE_CONTROL,
-            http::HeaderValue::from_static("no-store"),
-        );
-    }
+    crate::components::no_store();
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || {
@@ -58,6 +53,19 @@ where
                         }.into_any(),
                         Err(AppError::SignInRequired) => {
                             view! { <StaffSignInForm next=here().get_untracked()/> }.into_any()
+                        }
+                        Err(AppError::TwoFactorRequired) => {
+                            set_status(403);
+                            view! {
+                                <Title text=title/>
+                                <ConsoleLayout>
+                                    <h1>"Turn on two-factor first"</h1>
+                                    <p class="notice" role="alert">
+                                        "HREF staff sign in with two-factor. The console opens once it is on for your account."
+                                    </p>
+                                    <p><a class="button primary" href="/admin/account">"Set up two-factor"</a></p>
+                                </ConsoleLayout>
+                            }.into_any()
                         }
                         Err(e) => {
                             set_status(e.status());
@@ -109,11 +117,12 @@ where
 }
 
 /// The console's pages, in the order of the navigation.
-const AREAS: [(&str, &str); 5] = [
+const AREAS: [(&str, &str); 6] = [
     ("/admin", "Tenants"),
     ("/admin/new", "New tenant"),
     ("/admin/audit", "Audit"),
     ("/admin/outbox", "Outbox"),
+    ("/admin/staff", "Staff"),
     ("/admin/account", "Account"),
 ];
 
@@ -185,7 +194,15 @@ fn done_message(key: &str, tenant: Option<&str>) -> Option<String> {
         "plan-unchanged" => "The plan was already so; nothing changed.".to_owned(),
         "provisioned" => format!("{who} was provisioned."),
         "retried" => "The email is queued again and goes out with the next delivery.".to_owned(),
-        "two-factor-on" => "Two-factor is on. Every sign-in now asks for a code.".to_owned(),
+        "two-factor-on" => {
+            "Two-factor is on. Every sign-in now asks for a code; your other sessions have ended."
+                .to_owned()
+        }
+        "two-factor-off" => "Two-factor is off. Your other sessions have ended.".to_owned(),
+        "staff-disabled" => {
+            "The staff account is disabled: its sessions ended and it cannot sign in.".to_owned()
+        }
+        "staff-sessions-ended" => "Every session of that staff account has ended.".to_owned(),
         "password-changed" => "Password changed. Your other sessions have ended.".to_owned(),
         _ => return None,
     })

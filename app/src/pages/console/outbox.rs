@@ -54,7 +54,7 @@ fn OutboxView(page: OutboxPage) -> impl IntoView {
         let current = (status == value).then_some("page");
         view! { <a class="tab" href=href aria-current=current>{label}</a> }
     };
-    let all = page.pending + page.sent + page.failed;
+    let all = page.held + page.pending + page.sent + page.failed;
     let (state, recipient) = (status.clone(), to.clone());
     let with = move |extra: (&str, String)| {
         let mut q = Vec::new();
@@ -71,6 +71,7 @@ fn OutboxView(page: OutboxPage) -> impl IntoView {
         <h1>"Outbox"</h1>
         <nav class="tabs" aria-label="Email states">
             {tab("", format!("All ({all})"))}
+            {tab("held", format!("Held ({})", page.held))}
             {tab("pending", format!("Pending ({})", page.pending))}
             {tab("sent", format!("Sent ({})", page.sent))}
             {tab("failed", format!("Failed ({})", page.failed))}

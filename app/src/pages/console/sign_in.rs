@@ -1,7 +1,7 @@
 //! Staff sign-in: `/admin/login`, and in the place of any console page for a visitor who
 //! is not signed in. Email and password, then the two-factor **Code** when it is on.
 
-use domain::console::StaffState;
+use domain::console::{STAFF_LOCKED, StaffState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -9,6 +9,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::console::auth::{StaffEnterCode, StaffSignIn, StaffSignOut, get_staff_state},
     components::form::{Field, FormAlert, FormState},
+    error::AppError,
     pages::not_found::NotFound,
     site::{Site, use_site},
 };
@@ -67,6 +68,12 @@ fn PasswordStep(next: String) -> impl IntoView {
     super::counts_as_change(action);
     let form = FormState::new(action);
     let pending = action.pending();
+    // A locked account still lets its owner in with a code from their app on this form.
+    let error = form.error();
+    let locked = Signal::derive(
+        move || matches!(error.get(), Some(AppError::RateLimited { message, .. }) if message.starts_with(STAFF_LOCKED)),
+    );
+    let code_error = form.field_error("code");
     view! {
         <p class="lead-small">"The console is for HREF staff. Workspace accounts do not open it."</p>
         <ActionForm action attr:novalidate=true>
@@ -75,6 +82,11 @@ fn PasswordStep(next: String) -> impl IntoView {
                 value=form.value("email") error=form.field_error("email")/>
             <Field label="Password" name="password" kind="password" autocomplete="current-password"
                 error=form.field_error("password")/>
+            {move || locked.get().then(|| view! {
+                <Field label="Code" name="code" autocomplete="one-time-code"
+                    hint="With two-factor on, your password and the 6-digit code your app shows now sign you in."
+                    error=code_error/>
+            })}
             <input type="hidden" name="next" value=next/>
             <button type="submit" class="button primary wide" disabled=move || pending.get()>
                 {move || if pending.get() { "Signing in…" } else { "Sign in" }}

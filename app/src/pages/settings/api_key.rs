@@ -15,6 +15,8 @@ use crate::{
 
 #[component]
 pub fn ApiSettingsPage() -> impl IntoView {
+    // It shows a new key once: no cache may keep it.
+    crate::components::no_store();
     let rotate = ServerAction::<RotateApiKey>::new();
     let revoke = ServerAction::<RevokeOldKey>::new();
     let changes = all_changes([successes(rotate.into()), successes(revoke.into())]);

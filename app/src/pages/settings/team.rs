@@ -121,6 +121,11 @@ fn TeamView(team: Team, actions: Actions) -> impl IntoView {
                 <button type="submit" class="button primary">"Send invite"</button>
             </ActionForm>
             <p class="field-hint">"Admins run Settings; members work with leads. The invite link works once, for 7 days."</p>
+            {team.awaiting_approval.then(|| view! {
+                <p class="field-hint" id="invites-held">
+                    "This workspace is awaiting approval: invite emails wait in the outbox until HREF approves it, and are sent then. If it is not approved, they are never sent."
+                </p>
+            })}
         </section>
     }
 }

@@ -1,4 +1,4 @@
-//! `/admin/outbox`: the emails pending, sent and failed, with attempts and the last error,
+//! `/admin/outbox`: the emails held, pending, sent and failed, with attempts and the last error,
 //! and Retry for a failed one. Staff see who, what and when: the console's role cannot read
 //! an email's body, so no working link or token can reach this page.
 
@@ -16,7 +16,7 @@ use crate::{
 };
 
 /// The states an email can be in, as the filter names them.
-pub const STATES: [&str; 3] = ["pending", "sent", "failed"];
+pub const STATES: [&str; 4] = ["held", "pending", "sent", "failed"];
 
 /// One page of emails, newest first, of one state (`None`: all), to addresses containing
 /// `to` (ignoring case; empty: any).
@@ -43,6 +43,7 @@ pub async fn page(
     let key = |r: &OutboxRow| SortKey::Created(r.created_at, r.id);
     let (newer, older) = neighbours(page, more, rows.first().map(key), rows.last().map(key));
     Ok(OutboxPage {
+        held: count("held"),
         pending: count("pending"),
         sent: count("sent"),
         failed: count("failed"),
@@ -55,6 +56,8 @@ pub async fn page(
                 when: match (r.status.as_str(), r.sent_at, r.failed_at) {
                     ("sent", Some(at), _) => format!("Sent {}", when(at)),
                     ("failed", _, Some(at)) => format!("Given up {}", when(at)),
+                    ("held", _, _) => "When the workspace is approved".to_owned(),
+                    ("dropped", _, _) => "Never: the workspace was not approved".to_owned(),
                     _ => format!("Next attempt {}", when(r.next_attempt_at)),
                 },
                 to: r.to_address,

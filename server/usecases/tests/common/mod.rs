@@ -48,6 +48,7 @@ pub async fn workspace_with_admin(p: &Platform, slug: &str) -> ResolvedTenant {
         &provisioned.admin_invite.unwrap(),
         Some("Ada"),
         PASSWORD.into(),
+        None,
     )
     .await
     .unwrap();

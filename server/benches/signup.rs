@@ -43,7 +43,7 @@ async fn main() {
              select gen_random_uuid(), 'tenant-' || i, 'Tenant ' || i, 'active',
                     sha256(('key' || i)::bytea), 'hcrm_xxxx'
              from generate_series(1, {TENANTS}) i;
-             insert into slug_quarantine (slug, tenant_id, released_at)
+             insert into slug_quarantine (slug, former_tenant_id, released_at)
              select 'gone-' || i, gen_random_uuid(), now() + interval '30 days'
              from generate_series(1, 1000) i;
              analyze tenants; analyze slug_quarantine;"

@@ -34,6 +34,14 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Staff must turn two-factor on before the console opens to them (`STAFF_TWO_FACTOR`).
     pub staff_two_factor_required: bool,
+    /// Connections per pool (`DB_POOL_SIZE`, `DB_CONSOLE_POOL_SIZE`, `DB_OWNER_POOL_SIZE`).
+    pub pool_sizes: db::PoolSizes,
+    /// How long a stopping instance keeps serving while `/readyz` says it is going
+    /// (`DRAIN_SECONDS`).
+    pub drain: std::time::Duration,
+    /// The bearer token that opens `GET /metrics` on the apex (`METRICS_TOKEN`); unset:
+    /// no metrics.
+    pub metrics_token: Option<String>,
     pub limits: LimitSettings,
 }
 
@@ -117,6 +125,29 @@ impl Config {
             .map(|key| ("SEALING_KEY", key))
             .or_else(|| lookup("OUTBOX_KEY").map(|key| ("OUTBOX_KEY", key)));
         let defaults = LimitSettings::default();
+        let number =
+            |name: &str, default: u32, range: std::ops::RangeInclusive<u32>| match lookup(name) {
+                None => Ok(default),
+                Some(value) => match value.trim().parse::<u32>() {
+                    Ok(n) if range.contains(&n) => Ok(n),
+                    _ => Err(format!(
+                        "{name} must be a number from {} to {}, not {value:?}",
+                        range.start(),
+                        range.end()
+                    )),
+                },
+            };
+        let pools = db::PoolSizes::default();
+        let pool_sizes = db::PoolSizes {
+            app: number("DB_POOL_SIZE", pools.app, 1..=1000)?,
+            console: number("DB_CONSOLE_POOL_SIZE", pools.console, 1..=100)?,
+            owner: number("DB_OWNER_POOL_SIZE", pools.owner, 2..=100)?,
+        };
+        let drain = std::time::Duration::from_secs(u64::from(number("DRAIN_SECONDS", 5, 0..=600)?));
+        let metrics_token = lookup("METRICS_TOKEN").map(|t| t.trim().to_owned());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err("METRICS_TOKEN must be at least 16 characters".into());
+        }
         Ok(Config {
             database_url: lookup("DATABASE_URL"),
             app_database_url: lookup("APP_DATABASE_URL"),
@@ -131,6 +162,9 @@ impl Config {
             sealing_key,
             data_dir,
             staff_two_factor_required,
+            pool_sizes,
+            drain,
+            metrics_token,
             limits: LimitSettings {
                 signup: limit("SIGNUP_LIMIT", defaults.signup)?,
                 check: limit("CHECK_LIMIT", defaults.check)?,

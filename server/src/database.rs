@@ -34,9 +34,13 @@ impl DatabaseHandle {
                 (url, Some(embedded))
             }
         };
-        let db = db::connect(&owner_url, config.app_database_url.as_deref())
-            .await
-            .map_err(|e| format!("cannot open the database: {e:?}"))?;
+        let db = db::connect(
+            &owner_url,
+            config.app_database_url.as_deref(),
+            config.pool_sizes,
+        )
+        .await
+        .map_err(|e| format!("cannot open the database: {e:?}"))?;
         // What the SQL migrations cannot do without the key: seal two-factor secrets stored
         // in clear by an earlier version.
         let sealed = usecases::two_factor::seal_stored_secrets(&db.owner, &config.sealing_key()?)

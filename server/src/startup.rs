@@ -30,7 +30,11 @@ use usecases::Platform;
 use crate::{
     config::Config,
     database::DatabaseHandle,
-    http::{api, audit_csv, dev_mail, handoff, logo, server_fns},
+    http::{
+        api, audit_csv, dev_mail, handoff, logo,
+        ops::{self, Operations},
+        server_fns,
+    },
     security, telemetry, tenancy, workers,
 };
 
@@ -40,9 +44,14 @@ const SESSION_IDLE_MINUTES: i64 = 30;
 /// The whole application: the JSON API under `/api` with its own layers, and the site
 /// (pages, server functions and the site's plain routes) with sessions, the same-origin
 /// check and the no-JavaScript form fallback; around both, host resolution, security
-/// headers, a panic guard and request logging.
-pub fn router(state: AppState) -> Router {
-    let site = site(&state);
+/// headers, a panic guard, request logging and timing. Beside them, on every host and
+/// before all of that, `/healthz` and `/readyz` for the load balancer.
+pub fn router(state: AppState, ops: Operations) -> Router {
+    let site = site(&state, &ops);
+    let probes = Router::new()
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .with_state((state.clone(), ops));
     Router::new()
         .nest("/api", api::router(&state))
         .merge(site)
@@ -76,11 +85,13 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("x-request-id"),
             MakeRequestUuid,
         ))
+        .layer(axum::middleware::from_fn(ops::track))
         .with_state(state)
+        .merge(probes)
 }
 
 /// Pages, server functions, and the site's plain routes.
-fn site(state: &AppState) -> Router<AppState> {
+fn site(state: &AppState, ops: &Operations) -> Router<AppState> {
     let context = app::ssr::page::context(state);
     let mut plain = Router::new()
         .route("/brand/logo", get(logo::logo))
@@ -90,6 +101,12 @@ fn site(state: &AppState) -> Router<AppState> {
         .route("/handoff/{link}/finish", get(handoff::finish));
     if state.platform.settings.dev_mail {
         plain = plain.route("/__dev/mail", get(dev_mail::dev_mail));
+    }
+    if ops.metrics_token.is_some() {
+        let metrics = Router::new()
+            .route("/metrics", get(ops::metrics))
+            .with_state((state.clone(), ops.clone()));
+        plain = plain.merge(metrics);
     }
     let sessions = SessionManagerLayer::new(db::sessions::PgSessionStore::new(
         state.platform.db.app.clone(),
@@ -197,8 +214,9 @@ fn routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
 }
 
-/// Runs the server until SIGINT or SIGTERM, then finishes in-flight requests, stops the
-/// workers and closes the database.
+/// Runs the server until SIGINT or SIGTERM; then drains (`/readyz` answers 503 for
+/// `DRAIN_SECONDS` while requests are still served), finishes in-flight requests, stops
+/// the workers and closes the database.
 pub async fn run(config: Config) -> Result<(), String> {
     let leptos_options = get_configuration(Some("Leptos.toml"))
         .map_err(|e| format!("Leptos.toml: {e}"))?
@@ -210,6 +228,12 @@ pub async fn run(config: Config) -> Result<(), String> {
         leptos_options,
         platform,
     };
+    ops::install_recorder();
+    let operations = Operations {
+        lifecycle: Default::default(),
+        metrics_token: config.metrics_token.clone(),
+    };
+    let lifecycle = operations.lifecycle.clone();
 
     let mailer = match &config.smtp_url {
         Some(url) => Some(workers::Mailer::new(url, &config.mail_from)?),
@@ -231,11 +255,21 @@ pub async fn run(config: Config) -> Result<(), String> {
         "listening on http://{addr} — apex {}",
         state.platform.links.apex_url("/")
     );
+    let drain = config.drain;
     let served = axum::serve(
         listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+        router(state, operations).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // The load balancer sees `/readyz` fail and stops sending new requests; those it
+        // sent meanwhile are still served. Then the listener closes, and the requests in
+        // flight finish.
+        lifecycle.start_draining();
+        tracing::info!(seconds = drain.as_secs(), "draining before shutdown");
+        tokio::time::sleep(drain).await;
+        tracing::info!("shutting down: finishing in-flight requests");
+    })
     .await;
 
     let _ = stop.send(true);
@@ -274,5 +308,4 @@ async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

@@ -27,7 +27,9 @@ async fn a_postgres_restart_mid_request_answers_503_with_retry_after_and_then_re
             .unwrap()
     };
     let url = cluster.ensure_database("hcrm").await.unwrap();
-    let database = db::connect(&url, None).await.unwrap();
+    let database = db::connect(&url, None, db::PoolSizes::default())
+        .await
+        .unwrap();
     let app = Arc::new(TestApp::spawn_on(database, None, &[]).await);
     let acme = app.provision("acme").await;
     let cookie = app.accept_invite(&acme, "violet tugboat orchard").await;

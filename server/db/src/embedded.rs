@@ -109,6 +109,11 @@ impl Embedded {
     pub async fn ensure_database(&self, database: &str) -> Result<String, Error> {
         use sqlx::Connection;
         let mut conn = sqlx::PgConnection::connect(&self.url("postgres")).await?;
+        // Instances starting together would otherwise race: two CREATE DATABASE at once
+        // collide on the name or on the template being in use.
+        sqlx::query("select pg_advisory_lock(727278)")
+            .execute(&mut conn)
+            .await?;
         let exists: bool =
             sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
                 .bind(database)
@@ -121,7 +126,7 @@ impl Embedded {
                 let raced = e
                     .as_database_error()
                     .and_then(|d| d.code())
-                    .is_some_and(|code| code == "42P04");
+                    .is_some_and(|code| code == "42P04" || code == "23505");
                 if !raced {
                     return Err(e.into());
                 }

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod password_attempts;
 pub mod password_resets;
 mod pool;
+pub mod rate_limits;
 pub mod seed;
 pub mod sessions;
 pub mod staff;
@@ -37,7 +38,7 @@ pub mod verifications;
 
 pub use error::Error;
 pub use ids::{TenantId, UserId};
-pub use pool::{Database, begin_tenant, connect, ping, set_tenant};
+pub use pool::{Database, PoolSizes, begin_tenant, connect, migrations_applied, ping, set_tenant};
 pub use sqlx::{self, PgPool};
 
 /// A transaction on either pool.

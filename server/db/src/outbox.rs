@@ -164,3 +164,33 @@ pub async fn release_held(tx: &mut Tx, tenant: TenantId, send: bool) -> Result<i
     .await?;
     Ok(released)
 }
+
+/// How much mail waits, for the operators' metrics.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Backlog {
+    pub pending: i64,
+    pub failed: i64,
+    pub held: i64,
+    /// How long the oldest email still to send has waited (0 when none waits).
+    pub oldest_pending_secs: f64,
+}
+
+/// The outbox's backlog (owner pool).
+pub async fn backlog(owner: &PgPool) -> Result<Backlog, Error> {
+    let row = sqlx::query!(
+        r#"select count(*) filter (where status = 'pending') as "pending!",
+                  count(*) filter (where status = 'failed') as "failed!",
+                  count(*) filter (where status = 'held') as "held!",
+                  coalesce(extract(epoch from now() - min(created_at)
+                           filter (where status = 'pending')), 0)::float8 as "oldest!"
+           from email_outbox where status in ('pending', 'failed', 'held')"#
+    )
+    .fetch_one(owner)
+    .await?;
+    Ok(Backlog {
+        pending: row.pending,
+        failed: row.failed,
+        held: row.held,
+        oldest_pending_secs: row.oldest,
+    })
+}

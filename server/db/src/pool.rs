@@ -24,10 +24,47 @@ pub struct Database {
     pub console: PgPool,
 }
 
+/// How many connections each pool of one instance may hold (`DB_POOL_SIZE` and friends):
+/// the defaults let four instances share Postgres's default of 100 connections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolSizes {
+    pub app: u32,
+    pub console: u32,
+    pub owner: u32,
+}
+
+impl Default for PoolSizes {
+    fn default() -> PoolSizes {
+        PoolSizes {
+            app: 16,
+            console: 3,
+            owner: 4,
+        }
+    }
+}
+
+/// What request traffic's session runs with, set on its login role rather than sent at
+/// connection time, so that the server also works through a connection pooler: a stuck
+/// query must not hold a connection for ever, and a cancelled `Pool::begin` can hand back
+/// a connection with an open transaction (`docs/security.md`, "The database going away").
+const REQUEST_SETTINGS: [(&str, &str); 2] = [
+    ("statement_timeout", "5s"),
+    ("idle_in_transaction_session_timeout", "10s"),
+];
+/// The console's: its lists may take longer.
+const CONSOLE_SETTINGS: [(&str, &str); 2] = [
+    ("statement_timeout", "10s"),
+    ("idle_in_transaction_session_timeout", "10s"),
+];
+
 /// Connects as the owner, applies the migrations, then opens the request pool: as
 /// `app_url` when given (a login that is a member of `hcrm_app`), else as this database's
 /// own request login (see [`request_login`]).
-pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database, Error> {
+pub async fn connect(
+    owner_url: &str,
+    app_url: Option<&str>,
+    sizes: PoolSizes,
+) -> Result<Database, Error> {
     let owner_options = PgConnectOptions::from_str(owner_url)?.application_name("hcrm-owner");
     // No statement timeout (migrations, bulk seeding), but no transaction may sit idle for
     // ever either: the outbox worker holds one across an SMTP send, well within a minute.
@@ -35,7 +72,7 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
         .clone()
         .options([("idle_in_transaction_session_timeout", "60s")]);
     let owner = PgPoolOptions::new()
-        .max_connections(4)
+        .max_connections(sizes.owner)
         .acquire_timeout(Duration::from_secs(10))
         .connect_with(owner_pool_options)
         .await?;
@@ -43,30 +80,25 @@ pub async fn connect(owner_url: &str, app_url: Option<&str>) -> Result<Database,
     MIGRATOR.run(&owner).await?;
 
     let app_options = match app_url {
-        Some(url) => PgConnectOptions::from_str(url)?,
+        Some(url) => {
+            let options = PgConnectOptions::from_str(url)?;
+            set_role_settings(&owner, options.get_username(), &REQUEST_SETTINGS).await?;
+            options
+        }
         None => database_login(&owner, &owner_options, &REQUEST_LOGIN).await?,
     };
-    // A cancelled `Pool::begin` can hand back a connection with an open transaction, and
-    // a stuck query must not hold a connection for ever (`docs/security.md`, "The database going away").
-    let app_options = app_options.application_name("hcrm").options([
-        ("statement_timeout", "5s"),
-        ("idle_in_transaction_session_timeout", "10s"),
-    ]);
+    let app_options = app_options.application_name("hcrm");
     let app = PgPoolOptions::new()
-        .max_connections(16)
+        .max_connections(sizes.app)
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(app_options)
         .await?;
     check_app_role(&app).await?;
     let console_options = database_login(&owner, &owner_options, &CONSOLE_LOGIN)
         .await?
-        .application_name("hcrm-console")
-        .options([
-            ("statement_timeout", "10s"),
-            ("idle_in_transaction_session_timeout", "10s"),
-        ]);
+        .application_name("hcrm-console");
     let console = PgPoolOptions::new()
-        .max_connections(4)
+        .max_connections(sizes.console)
         .acquire_timeout(Duration::from_secs(3))
         .connect_with(console_options)
         .await?;
@@ -93,6 +125,19 @@ pub async fn ping(pool: &PgPool) -> Result<(), Error> {
         .fetch_one(pool)
         .await?;
     Ok(())
+}
+
+/// Whether every migration this build knows is applied (`/readyz`): an instance of an older
+/// build, or one started before the migrations ran, must not take traffic.
+pub async fn migrations_applied(owner: &PgPool) -> Result<bool, Error> {
+    let newest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied = sqlx::query_scalar!(
+        r#"select exists (select 1 from _sqlx_migrations where version = $1 and success) as "applied!""#,
+        newest
+    )
+    .fetch_one(owner)
+    .await?;
+    Ok(applied)
 }
 
 /// Scopes an open transaction to `tenant` (used when the tenant is created inside it).
@@ -151,6 +196,7 @@ struct Login {
     prefix: &'static str,
     password_setting: &'static str,
     group: &'static str,
+    settings: &'static [(&'static str, &'static str)],
 }
 
 /// Request traffic's login when no `APP_DATABASE_URL` is given.
@@ -158,6 +204,7 @@ const REQUEST_LOGIN: Login = Login {
     prefix: "hcrm_login_",
     password_setting: "request_login_password",
     group: APP_ROLE,
+    settings: &REQUEST_SETTINGS,
 };
 
 /// The staff console's login.
@@ -165,6 +212,7 @@ const CONSOLE_LOGIN: Login = Login {
     prefix: "hcrm_console_",
     password_setting: "console_login_password",
     group: CONSOLE_ROLE,
+    settings: &CONSOLE_SETTINGS,
 };
 
 /// This database's own login for `login`: the role `<prefix><database oid>`, a member of
@@ -176,7 +224,7 @@ async fn database_login(
     owner_options: &PgConnectOptions,
     login: &Login,
 ) -> Result<PgConnectOptions, Error> {
-    let group = login.group;
+    let (group, settings) = (login.group, login.settings);
     let login = sqlx::query!(
         r#"select $1 || d.oid::text as "role!", s.value as "password!"
            from pg_database d, hcrm_private.settings s
@@ -195,33 +243,58 @@ async fn database_login(
         .clone()
         .username(&login.role)
         .password(&login.password);
-    if PgPoolOptions::new()
+    let can_log_in = PgPoolOptions::new()
         .max_connections(1)
         .connect_with(options.clone())
         .await
-        .is_ok()
-    {
-        return Ok(options);
+        .is_ok();
+    // Instances starting together take turns (a second CREATE ROLE of the same name fails
+    // on pg_authid's unique index, not with duplicate_object), and each checks again.
+    let mut tx = owner.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(727277)")
+        .execute(&mut *tx)
+        .await?;
+    if !can_log_in {
+        let statement = format!(
+            "do $$ begin
+               create role {role} login password '{password}' in role {group};
+             exception when duplicate_object or unique_violation then
+               alter role {role} login password '{password}';
+             end $$",
+            role = login.role,
+            password = login.password,
+        );
+        sqlx::raw_sql(&statement).execute(&mut *tx).await?;
     }
-    let statement = format!(
-        "do $$ begin
-           create role {role} login password '{password}' in role {group};
-         exception when duplicate_object then
-           alter role {role} login password '{password}';
-         end $$",
-        role = login.role,
-        password = login.password,
-    );
-    // Another process may be creating the same role at this moment.
-    let mut attempts = 0;
-    loop {
-        match sqlx::raw_sql(&statement).execute(owner).await {
-            Ok(_) => return Ok(options),
-            Err(e) if attempts < 5 && e.to_string().contains("concurrently") => {
-                attempts += 1;
-                tokio::time::sleep(Duration::from_millis(50 * attempts)).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
+    apply_settings(&mut tx, &login.role, settings).await?;
+    tx.commit().await?;
+    Ok(options)
+}
+
+/// Sets `settings` on the login `role` (its session defaults), under the same lock as the
+/// logins are made.
+async fn set_role_settings(
+    owner: &PgPool,
+    role: &str,
+    settings: &[(&str, &str)],
+) -> Result<(), Error> {
+    let mut tx = owner.begin().await?;
+    sqlx::query("select pg_advisory_xact_lock(727277)")
+        .execute(&mut *tx)
+        .await?;
+    apply_settings(&mut tx, role, settings).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn apply_settings(tx: &mut Tx, role: &str, settings: &[(&str, &str)]) -> Result<(), Error> {
+    for (name, value) in settings {
+        // ALTER ROLE takes no bind parameters: the names are ours, the role is quoted.
+        let statement = format!(
+            "alter role \"{}\" set {name} = '{value}'",
+            role.replace('"', "\"\"")
+        );
+        sqlx::raw_sql(&statement).execute(&mut **tx).await?;
     }
+    Ok(())
 }

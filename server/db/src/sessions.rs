@@ -119,12 +119,12 @@ impl SessionStore for PgSessionStore {
         };
         let data =
             serde_json::to_value(&record.data).map_err(|e| StoreError::Encode(e.to_string()))?;
-        // A fresh id colliding with an existing one is all but impossible; if it happens,
-        // draw another rather than overwrite someone else's session.
+        // A fresh id colliding with an existing one of this workspace is all but impossible;
+        // if it happens, draw another rather than overwrite someone else's session.
         loop {
             let inserted = sqlx::query!(
                 "insert into sessions (id_hash, tenant_id, user_id, data, expires_at)
-                 values ($1, $2, $3, $4, $5) on conflict (id_hash) do nothing",
+                 values ($1, $2, $3, $4, $5) on conflict (tenant_id, id_hash) do nothing",
                 id_hash(&record.id),
                 tenant.0,
                 user_id(record),
@@ -153,9 +153,8 @@ impl SessionStore for PgSessionStore {
         sqlx::query!(
             "insert into sessions (id_hash, tenant_id, user_id, data, expires_at)
              values ($1, $2, $3, $4, $5)
-             on conflict (id_hash) do update
-               set user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at
-               where sessions.tenant_id = excluded.tenant_id",
+             on conflict (tenant_id, id_hash) do update
+               set user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at",
             id_hash(&record.id),
             tenant.0,
             user_id(record),

@@ -298,10 +298,11 @@ pub async fn delete(
     quarantine_days: i32,
 ) -> Result<(), Error> {
     sqlx::query!(
-        "insert into slug_quarantine (slug, tenant_id, released_at)
+        "insert into slug_quarantine (slug, former_tenant_id, released_at)
          values ($1, $2, now() + make_interval(days => $3))
          on conflict (slug) do update
-           set tenant_id = excluded.tenant_id, deleted_at = now(), released_at = excluded.released_at",
+           set former_tenant_id = excluded.former_tenant_id, deleted_at = now(),
+               released_at = excluded.released_at",
         slug,
         id.0,
         quarantine_days,

@@ -77,7 +77,7 @@ impl TestDb {
             .expect("the test database is created from the template");
         conn.close().await.ok();
         let owner_url = format!("{}/{name}", cluster.base);
-        let db = connect(&owner_url, None)
+        let db = connect(&owner_url, None, crate::PoolSizes::default())
             .await
             .expect("the test database connects");
         let login_role = scalar_string(

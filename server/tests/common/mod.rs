@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use std::{net::SocketAddr, time::Duration};
 
 use app::ssr::AppState;
@@ -21,6 +23,8 @@ pub struct TestApp {
     /// The apex host, `localhost:<port>`.
     pub apex: String,
     pub state: AppState,
+    /// The instance's life cycle and metrics settings (a test may start its drain).
+    pub operations: server::http::ops::Operations,
     /// The test's own database, dropped with the app (`None`: the test brought its own).
     _test_db: Option<TestDb>,
     client: reqwest::Client,
@@ -97,7 +101,12 @@ impl TestApp {
             leptos_options,
             platform,
         };
-        let router = startup::router(state.clone());
+        server::http::ops::install_recorder();
+        let operations = server::http::ops::Operations {
+            lifecycle: Default::default(),
+            metrics_token: config.metrics_token.clone(),
+        };
+        let router = startup::router(state.clone(), operations.clone());
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -117,6 +126,7 @@ impl TestApp {
             addr,
             apex,
             state,
+            operations,
             _test_db: keep,
             client,
         }
@@ -366,6 +376,16 @@ impl TestApp {
             .unwrap();
         (location(&finished).as_deref() == Some("/welcome")).then(|| session_cookie(&finished))?
     }
+}
+
+/// The actions of the forms in `html` that post to a server function.
+pub fn form_actions(html: &str) -> Vec<String> {
+    html.split("action=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|action| action.starts_with(app::SERVER_FN_PREFIX))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The `Location` a response redirects to.

@@ -14,7 +14,7 @@ pub async fn sign_in_page(
     client: Option<IpAddr>,
     slug: &Slug,
 ) -> Result<String, Error> {
-    p.limits.count_check(client)?;
+    p.limits.count_check(&p.db.app, client).await?;
     let states = db::tenants::slug_states(&p.db.app, &[slug.as_str().to_owned()]).await?;
     if !matches!(states.first(), Some((_, SlugState::Taken))) {
         return Err(Error::field(
@@ -32,7 +32,8 @@ pub async fn sign_in_page(
 /// same whether or not it does.
 pub async fn email_list(p: &Platform, client: Option<IpAddr>, email: &Email) -> Result<(), Error> {
     p.limits
-        .count_signup(client, "Too many requests from your network.")?;
+        .count_signup(&p.db.app, client, "Too many requests from your network.")
+        .await?;
     let workspaces = db::tenants::workspaces_for_email(&p.db.app, email.as_str()).await?;
     if workspaces.is_empty() {
         return Ok(());

@@ -1,5 +1,5 @@
 //! Housekeeping: what expires is swept (sessions, password attempts, idempotency keys,
-//! hand-off, verification and reset links, invite email records), and idle rate-limit keys are forgotten.
+//! hand-off, verification and reset links, invite email records, idle rate-limit keys).
 
 use crate::Platform;
 
@@ -39,6 +39,10 @@ pub async fn sweep(p: &Platform) {
             "old invite email records",
             db::invite_emails::delete_old(owner).await,
         ),
+        (
+            "rate-limit keys back to full allowance",
+            db::rate_limits::delete_idle(owner).await,
+        ),
     ];
     for (what, result) in results {
         match result {
@@ -47,5 +51,4 @@ pub async fn sweep(p: &Platform) {
             Err(e) => tracing::warn!(error = ?e, "housekeeping failed: {what}"),
         }
     }
-    p.limits.forget_idle();
 }

@@ -1,21 +1,16 @@
 //! Rate limits (`docs/product.md`, "Limits"): signups and live checks per client network,
-//! lead intake per tenant, in memory (GCRA, via governor); password checks per account are
-//! counted in Postgres (`db::password_attempts`), so that they hold across processes and
-//! restarts.
+//! lead intake per workspace, reset links per address and network, all counted in Postgres
+//! (`db::rate_limits`), as are password checks (`db::password_attempts`) and invite emails
+//! (`db::invite_emails`): every limit holds across instances and restarts.
 
 use std::{
     fmt,
-    hash::Hash,
     net::{IpAddr, Ipv6Addr},
-    num::NonZeroU32,
     str::FromStr,
     time::Duration,
 };
 
-use governor::{
-    DefaultKeyedRateLimiter, Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-};
+use db::PgPool;
 use uuid::Uuid;
 
 use crate::Error;
@@ -65,44 +60,6 @@ impl fmt::Display for Limit {
     }
 }
 
-/// A limit applied per key: `count` at once, then refilling evenly over `window`.
-pub struct KeyedLimiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
-    pub limit: Limit,
-}
-
-impl<K: Hash + Eq + Clone> KeyedLimiter<K> {
-    pub fn new(limit: Limit) -> KeyedLimiter<K> {
-        let burst = NonZeroU32::new(limit.count).unwrap_or(NonZeroU32::MIN);
-        let period = limit.window / limit.count.max(1);
-        let quota = Quota::with_period(period.max(Duration::from_nanos(1)))
-            .unwrap_or_else(|| Quota::per_second(burst))
-            .allow_burst(burst);
-        KeyedLimiter {
-            limiter: RateLimiter::keyed(quota),
-            limit,
-        }
-    }
-
-    /// Counts one event for `key`; `Err(wait)` if it is over the limit.
-    pub fn check(&self, key: &K) -> Result<(), Duration> {
-        self.limiter
-            .check_key(key)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
-    }
-
-    /// Forgets keys that are back to full allowance (memory housekeeping).
-    pub fn forget_idle(&self) {
-        self.limiter.retain_recent();
-    }
-}
-
-impl<K: Hash + Eq + Clone> fmt::Debug for KeyedLimiter<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyedLimiter({})", self.limit)
-    }
-}
-
 /// Every limit's setting (README, "Configuration").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct LimitSettings {
@@ -135,24 +92,166 @@ impl Default for LimitSettings {
     }
 }
 
-/// All the platform's limits.
+/// What a limit is about: the name of its scope in `rate_limits`, and the `limit` label of
+/// `hcrm_rate_limited_total` (docs/operations.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Signups and workspace-list emails, per client network.
+    Signup,
+    /// Live checks (availability, password strength, find a workspace), per client network.
+    Check,
+    /// Leads, per workspace.
+    Intake,
+    /// Reset links asked for, per address.
+    ResetAccount,
+    /// Reset links asked for, per client network.
+    ResetNetwork,
+    /// Password checks, per account or client network (`password_attempts`).
+    Login,
+    /// Invite emails, per address or workspace (`invite_emails`).
+    Invite,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Signup => "signup",
+            Scope::Check => "check",
+            Scope::Intake => "intake",
+            Scope::ResetAccount => "reset_account",
+            Scope::ResetNetwork => "reset_network",
+            Scope::Login => "login",
+            Scope::Invite => "invite",
+        }
+    }
+}
+
+/// A refusal by `scope`'s limit: counted for the operators, told to the person as `what`
+/// and when to try again.
+pub fn refused(scope: Scope, what: &str, wait: Duration) -> Error {
+    metrics::counter!("hcrm_rate_limited_total", "limit" => scope.as_str()).increment(1);
+    Error::rate_limited(what, wait)
+}
+
+/// All the platform's limits. Each is counted in Postgres (`db::rate_limits`, GCRA: a burst
+/// of `count`, refilling evenly over the window), so that it is one limit however many
+/// instances of the server run, and a restart does not forget it.
 #[derive(Debug)]
 pub struct Limits {
-    /// Signups and workspace-list emails per client network.
-    pub signup: KeyedLimiter<IpAddr>,
-    /// Live checks (availability, password strength, find a workspace) per client network.
-    pub check: KeyedLimiter<IpAddr>,
-    pub intake: KeyedLimiter<Uuid>,
-    /// Password checks per account that did not succeed (counted in Postgres).
+    pub signup: Limit,
+    pub check: Limit,
+    pub intake: Limit,
+    /// Password checks per account that did not succeed (counted in `password_attempts`).
     pub login: Limit,
-    /// Password reset links asked for, per address.
-    pub reset_account: KeyedLimiter<String>,
-    /// Password reset links asked for, per client network.
-    pub reset_network: KeyedLimiter<IpAddr>,
-    /// Invite emails per address per workspace (counted in Postgres).
+    pub reset: Limit,
+    /// Invite emails per address per workspace (counted in `invite_emails`).
     pub invite: Limit,
-    /// Invite emails per workspace (counted in Postgres).
+    /// Invite emails per workspace (counted in `invite_emails`).
     pub invite_daily: Limit,
+}
+
+impl Limits {
+    pub fn new(settings: LimitSettings) -> Limits {
+        Limits {
+            signup: settings.signup,
+            check: settings.check,
+            intake: settings.intake,
+            login: settings.login,
+            reset: settings.reset,
+            invite: settings.invite,
+            invite_daily: settings.invite_daily,
+        }
+    }
+
+    /// Counts one request for a reset link, for `email` from `client`'s network.
+    pub async fn count_reset(
+        &self,
+        db: &PgPool,
+        client: Option<IpAddr>,
+        email: &str,
+    ) -> Result<(), Error> {
+        count_network(
+            db,
+            Scope::ResetNetwork,
+            self.reset,
+            client,
+            "Too many reset requests from your network.",
+        )
+        .await?;
+        count(
+            db,
+            Scope::ResetAccount,
+            self.reset,
+            email,
+            "Too many reset links asked for this address.",
+        )
+        .await
+    }
+
+    /// Counts one live check (availability, password strength, find a workspace) from
+    /// `client`'s network.
+    pub async fn count_check(&self, db: &PgPool, client: Option<IpAddr>) -> Result<(), Error> {
+        count_network(
+            db,
+            Scope::Check,
+            self.check,
+            client,
+            "Too many checks from your network.",
+        )
+        .await
+    }
+
+    /// Counts one signup, or one request for a workspace list, from `client`'s network;
+    /// `what` starts the refusal ("Too many signups from your network.").
+    pub async fn count_signup(
+        &self,
+        db: &PgPool,
+        client: Option<IpAddr>,
+        what: &str,
+    ) -> Result<(), Error> {
+        count_network(db, Scope::Signup, self.signup, client, what).await
+    }
+
+    /// Counts one lead for the workspace `tenant`.
+    pub async fn count_intake(&self, db: &PgPool, tenant: Uuid) -> Result<(), Error> {
+        count(
+            db,
+            Scope::Intake,
+            self.intake,
+            &tenant.to_string(),
+            "Too many leads from this workspace's key. Slow down and retry.",
+        )
+        .await
+    }
+}
+
+/// Counts one event for `key` against `limit`.
+async fn count(
+    db: &PgPool,
+    scope: Scope,
+    limit: Limit,
+    key: &str,
+    what: &str,
+) -> Result<(), Error> {
+    match db::rate_limits::take(db, scope.as_str(), key, limit.count, limit.window).await? {
+        None => Ok(()),
+        Some(wait) => Err(refused(scope, what, wait)),
+    }
+}
+
+/// Counts one event of `client`'s network against `limit`. Without an address (a test
+/// harness, a Unix socket) there is no network to hold to account.
+async fn count_network(
+    db: &PgPool,
+    scope: Scope,
+    limit: Limit,
+    client: Option<IpAddr>,
+    what: &str,
+) -> Result<(), Error> {
+    match client {
+        Some(ip) => count(db, scope, limit, &client_key(ip).to_string(), what).await,
+        None => Ok(()),
+    }
 }
 
 /// The key a client's address is counted under: IPv4 addresses one by one, IPv6 addresses
@@ -168,62 +267,6 @@ pub fn client_key(ip: IpAddr) -> IpAddr {
                 IpAddr::V6(Ipv6Addr::from(network))
             }
         },
-    }
-}
-
-impl Limits {
-    pub fn new(settings: LimitSettings) -> Limits {
-        Limits {
-            signup: KeyedLimiter::new(settings.signup),
-            check: KeyedLimiter::new(settings.check),
-            intake: KeyedLimiter::new(settings.intake),
-            login: settings.login,
-            reset_account: KeyedLimiter::new(settings.reset),
-            reset_network: KeyedLimiter::new(settings.reset),
-            invite: settings.invite,
-            invite_daily: settings.invite_daily,
-        }
-    }
-
-    /// Counts one request for a reset link, for `email` from `client`'s network.
-    pub fn count_reset(&self, client: Option<IpAddr>, email: &str) -> Result<(), Error> {
-        count(
-            &self.reset_network,
-            client,
-            "Too many reset requests from your network.",
-        )?;
-        self.reset_account.check(&email.to_owned()).map_err(|wait| {
-            Error::rate_limited("Too many reset links asked for this address.", wait)
-        })
-    }
-
-    /// Counts one live check (availability, password strength, find a workspace) from
-    /// `client`'s network.
-    pub fn count_check(&self, client: Option<IpAddr>) -> Result<(), Error> {
-        count(&self.check, client, "Too many checks from your network.")
-    }
-
-    /// Counts one signup, or one request for a workspace list, from `client`'s network;
-    /// `what` starts the refusal ("Too many signups from your network.").
-    pub fn count_signup(&self, client: Option<IpAddr>, what: &str) -> Result<(), Error> {
-        count(&self.signup, client, what)
-    }
-
-    pub fn forget_idle(&self) {
-        self.signup.forget_idle();
-        self.check.forget_idle();
-        self.intake.forget_idle();
-        self.reset_account.forget_idle();
-        self.reset_network.forget_idle();
-    }
-}
-
-/// Counts one event of an unknown client against nobody: without an address (a test
-/// harness, a Unix socket) there is no network to hold to account.
-fn count(limiter: &KeyedLimiter<IpAddr>, client: Option<IpAddr>, what: &str) -> Result<(), Error> {
-    match client.map(|ip| limiter.check(&client_key(ip))) {
-        Some(Err(wait)) => Err(Error::rate_limited(what, wait)),
-        _ => Ok(()),
     }
 }
 
@@ -276,25 +319,6 @@ mod tests {
         for bad in ["", "5", "5/", "x/1m", "5/1w", "0/1m", "5/0m"] {
             assert!(bad.parse::<Limit>().is_err(), "{bad:?} should be refused");
         }
-    }
-
-    #[test]
-    fn the_limiter_allows_the_burst_then_refuses() {
-        let limiter = KeyedLimiter::new("3/15m".parse().unwrap());
-        let key: IpAddr = "192.0.2.1".parse().unwrap();
-        for _ in 0..3 {
-            assert!(limiter.check(&key).is_ok());
-        }
-        let wait = limiter.check(&key).unwrap_err();
-        assert!(
-            wait > Duration::from_secs(200),
-            "waits for a refill, got {wait:?}"
-        );
-        let other: IpAddr = "192.0.2.2".parse().unwrap();
-        assert!(
-            limiter.check(&other).is_ok(),
-            "another key has its own allowance"
-        );
     }
 
     #[test]

@@ -28,7 +28,9 @@ pub async fn request(
     if let Some(message) = tenant.status.closed_message() {
         return Err(Error::forbidden(message));
     }
-    p.limits.count_reset(client, email.as_str())?;
+    p.limits
+        .count_reset(&p.db.app, client, email.as_str())
+        .await?;
     let (p, tenant, email) = (p.clone(), tenant.clone(), email.clone());
     tokio::spawn(async move {
         if let Err(e) = send_link(&p, &tenant, &email).await {

@@ -23,7 +23,10 @@ use uuid::Uuid;
 use zxcvbn::Score;
 
 use crate::{
-    Error, Platform, blocking::on_blocking_pool, limits::client_key, secrets::random_bytes,
+    Error, Platform,
+    blocking::on_blocking_pool,
+    limits::{Scope, client_key, refused},
+    secrets::random_bytes,
 };
 
 /// How much of a password zxcvbn looks at. Its time grows steeply with length on some
@@ -223,7 +226,8 @@ pub async fn begin_attempt(
             {
                 Some(id) => Some(id),
                 None => {
-                    return Err(Error::rate_limited(
+                    return Err(refused(
+                        Scope::Login,
                         "Too many wrong passwords from your network.",
                         limit.window,
                     ));
@@ -240,7 +244,7 @@ pub async fn begin_attempt(
             email: email.clone(),
             network,
         }),
-        None => Err(Error::rate_limited(refusal, limit.window)),
+        None => Err(refused(Scope::Login, refusal, limit.window)),
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn authenticate(
 
 /// Whether `tenant` takes leads right now: only an active workspace does, and within its
 /// rate.
-pub fn admit(p: &Platform, tenant: &ResolvedTenant) -> Result<(), Error> {
+pub async fn admit(p: &Platform, tenant: &ResolvedTenant) -> Result<(), Error> {
     if !tenant.status.accepts_intake() {
         return Err(match tenant.status {
             TenantStatus::Pending => Error::Forbidden {
@@ -44,12 +44,7 @@ pub fn admit(p: &Platform, tenant: &ResolvedTenant) -> Result<(), Error> {
             },
         });
     }
-    p.limits.intake.check(&tenant.id.0).map_err(|wait| {
-        Error::rate_limited(
-            "Too many leads from this workspace's key. Slow down and retry.",
-            wait,
-        )
-    })
+    p.limits.count_intake(&p.db.app, tenant.id.0).await
 }
 
 /// An `Idempotency-Key` and the hash of the request body it came with.
@@ -136,6 +131,7 @@ pub async fn receive(
     )
     .await?;
     tx.commit().await?;
+    metrics::counter!("hcrm_leads_received_total").increment(1);
     tracing::info!(lead = %id, "lead received");
     Ok(Receipt {
         status: 201,

@@ -74,18 +74,26 @@ impl SealingKey {
                 if let Some(dir) = file.parent() {
                     fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
                 }
-                // create_new: if another process made it meanwhile, read theirs.
-                match fs::OpenOptions::new()
+                // Written whole under another name, then linked into place: a process
+                // starting at the same moment never reads a half-written key, and if it made
+                // its own first, we read theirs.
+                let draft = file.with_extension(format!(
+                    "draft-{}",
+                    URL_SAFE_NO_PAD.encode(random_bytes::<6>())
+                ));
+                let written = fs::OpenOptions::new()
                     .write(true)
                     .create_new(true)
                     .mode(0o600)
-                    .open(file)
-                {
-                    Ok(mut f) => {
-                        f.write_all(URL_SAFE_NO_PAD.encode(bytes).as_bytes())
-                            .map_err(|e| format!("{}: {e}", file.display()))?;
-                        Ok(SealingKey::from_bytes(bytes))
-                    }
+                    .open(&draft)
+                    .and_then(|mut f| {
+                        f.write_all(URL_SAFE_NO_PAD.encode(bytes).as_bytes())?;
+                        f.sync_all()
+                    })
+                    .and_then(|()| fs::hard_link(&draft, file));
+                let _ = fs::remove_file(&draft);
+                match written {
+                    Ok(()) => Ok(SealingKey::from_bytes(bytes)),
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                         SealingKey::load(None, file)
                     }
@@ -200,6 +208,25 @@ mod tests {
             std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
             0o600
         );
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn processes_making_the_key_file_at_once_all_end_up_with_one_key() {
+        let dir = std::env::temp_dir().join(format!("hcrm-key-race-{}", uuid::Uuid::new_v4()));
+        let file = dir.join("sealing.key");
+        let sealed = SealingKey::generate().seal(&body());
+        let keys: Vec<SealingKey> = std::thread::scope(|scope| {
+            let loads: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| SealingKey::load(None, &file).unwrap()))
+                .collect();
+            loads.into_iter().map(|l| l.join().unwrap()).collect()
+        });
+        let by_first = keys[0].seal(&body());
+        assert!(keys.iter().all(|k| k.open(&by_first).is_ok()), "one key");
+        assert!(keys[0].open(&sealed).is_err());
+        let left: Vec<_> = fs::read_dir(&dir).unwrap().collect();
+        assert_eq!(left.len(), 1, "no draft is left behind");
         fs::remove_dir_all(dir).unwrap();
     }
 

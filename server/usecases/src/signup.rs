@@ -111,7 +111,7 @@ pub async fn check_subdomain(
     input: &str,
     rules: SlugRules,
 ) -> Result<Availability, Error> {
-    p.limits.count_check(client)?;
+    p.limits.count_check(&p.db.app, client).await?;
     availability(p, input, rules).await
 }
 
@@ -121,7 +121,7 @@ pub async fn rate_password(
     client: Option<IpAddr>,
     password: String,
 ) -> Result<PasswordRating, Error> {
-    p.limits.count_check(client)?;
+    p.limits.count_check(&p.db.app, client).await?;
     Ok(match parse_uncommon(password, &[]).await {
         Ok(_) => PasswordRating {
             acceptable: true,
@@ -143,11 +143,28 @@ pub struct SignedUp {
     /// The secret the signing-up browser keeps in a cookie on the apex: only that browser
     /// can finish the hand-off (`docs/security.md`, "Signup hand-off").
     pub browser_secret: Token,
+    /// `pending` until staff approve it, or `active` with automatic approval.
+    pub status: TenantStatus,
 }
 
 /// Creates a workspace from a parsed signup, in one transaction: nothing is written unless
-/// all of it is.
+/// all of it is. Counted in `hcrm_signups_total` by outcome: the new workspace's status, or
+/// the kind of refusal.
 pub async fn sign_up(
+    p: &Platform,
+    client: Option<IpAddr>,
+    request: SignupRequest,
+) -> Result<SignedUp, Error> {
+    let signed_up = create(p, client, request).await;
+    let outcome = match &signed_up {
+        Ok(done) => done.status.as_str(),
+        Err(e) => e.code(),
+    };
+    metrics::counter!("hcrm_signups_total", "outcome" => outcome).increment(1);
+    signed_up
+}
+
+async fn create(
     p: &Platform,
     client: Option<IpAddr>,
     request: SignupRequest,
@@ -161,7 +178,8 @@ pub async fn sign_up(
     } = request;
     // Only well-formed attempts count against the limit: typos cost nothing.
     p.limits
-        .count_signup(client, "Too many signups from your network.")?;
+        .count_signup(&p.db.app, client, "Too many signups from your network.")
+        .await?;
 
     let taken = |availability: Availability| Error::field("subdomain", availability.in_words());
     let available = availability(p, slug.as_str(), SlugRules::Signup).await?;
@@ -277,5 +295,6 @@ pub async fn sign_up(
             .tenant_url(&slug, &format!("/handoff/{}", handoff.expose())),
         slug,
         browser_secret,
+        status,
     })
 }

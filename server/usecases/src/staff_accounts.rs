@@ -119,7 +119,8 @@ pub(crate) async fn confirm_password(
         .await?
         .is_none()
     {
-        return Err(Error::rate_limited(
+        return Err(crate::limits::refused(
+            crate::limits::Scope::Login,
             "Too many password attempts.",
             limit.window,
         ));

@@ -17,7 +17,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    Actor, Error, Platform, actor::audit, limits::client_key, passwords, secrets, two_factor,
+    Actor, Error, Platform,
+    actor::audit,
+    limits::{Scope, client_key, refused},
+    passwords, secrets, two_factor,
 };
 
 /// The one answer for a wrong email, a wrong password, or a tenant user's credentials.
@@ -88,12 +91,12 @@ pub async fn sign_in(
 ) -> Result<StartedSession, Error> {
     let owner = &p.db.owner;
     let limit = p.limits.login;
-    let refused = || Error::rate_limited("Too many sign-in attempts.", limit.window);
+    let too_many = || refused(Scope::Login, "Too many sign-in attempts.", limit.window);
     if let Some(client) = client {
         let network_limit = limit.count.saturating_mul(NETWORK_FACTOR);
         db::password_attempts::reserve(owner, &network_key(client), network_limit, limit.window)
             .await?
-            .ok_or_else(refused)?;
+            .ok_or_else(too_many)?;
     }
     let account = account_key(email);
     let locked = db::password_attempts::reserve(owner, &account, limit.count, limit.window)
@@ -106,7 +109,7 @@ pub async fn sign_in(
         let allowed = if locked { 1 } else { u32::MAX };
         let reserved = db::password_attempts::reserve(owner, pair, allowed, limit.window).await?;
         if locked && reserved.is_none() {
-            return Err(Error::rate_limited(LOCKED, limit.window));
+            return Err(refused(Scope::Login, LOCKED, limit.window));
         }
     }
     let staff = db::staff::credentials(owner, email).await?;
@@ -150,7 +153,7 @@ async fn past_the_lock(
     code: Option<&str>,
     pair: Option<&str>,
 ) -> Result<StartedSession, Error> {
-    let locked = || Error::rate_limited(LOCKED, p.limits.login.window);
+    let locked = || refused(Scope::Login, LOCKED, p.limits.login.window);
     let (Some(staff), Some(code), Some(pair)) = (staff, code, pair) else {
         return Err(locked());
     };
@@ -182,7 +185,7 @@ pub async fn enter_code(p: &Platform, cookie: &Token, code: &str) -> Result<Toke
         .await?
         .is_none()
     {
-        return Err(Error::rate_limited("Too many codes tried.", limit.window));
+        return Err(refused(Scope::Login, "Too many codes tried.", limit.window));
     }
     two_factor::accept_code(p, staff.id, code).await?;
     db::password_attempts::forget(&p.db.owner, &key).await?;

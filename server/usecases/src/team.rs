@@ -20,6 +20,7 @@ use crate::{
     Actor, Error, Platform,
     actor::{admin, audit},
     emails::{self, Brand},
+    limits::{Scope, refused},
     secrets,
     timefmt::when,
 };
@@ -331,7 +332,7 @@ async fn check_invite_limits(p: &Platform, tx: &mut db::Tx, email: &Email) -> Re
                 window_words(limit.window)
             );
             let wait = until_out_of(at, limit.window, OffsetDateTime::now_utc());
-            return Err(Error::rate_limited(&what, wait));
+            return Err(refused(Scope::Invite, &what, wait));
         }
     }
     Ok(())

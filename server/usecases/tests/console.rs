@@ -840,7 +840,7 @@ async fn deleting_keeps_the_audit_and_quarantines_the_subdomain_even_a_second_ti
     let second = provision(&p, "acme").await;
     delete_tenant(&p, &slug("acme"), &ops()).await.unwrap();
     let quarantined: (Uuid, bool) = sqlx::query_as(
-        "select tenant_id, released_at > now() from slug_quarantine where slug = 'acme'",
+        "select former_tenant_id, released_at > now() from slug_quarantine where slug = 'acme'",
     )
     .fetch_one(&p.db.owner)
     .await

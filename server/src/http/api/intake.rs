@@ -29,7 +29,7 @@ pub async fn intake(
     body: Body,
 ) -> Result<Response, ApiError> {
     let platform = &state.platform;
-    receive_lead::admit(platform, &tenant)?;
+    receive_lead::admit(platform, &tenant).await?;
     check_content_type(&headers)?;
     let bytes = read_body(&headers, body).await?;
     let lead = parse_lead(&bytes)?;

@@ -42,6 +42,8 @@ pub struct Config {
     /// The bearer token that opens `GET /metrics` on the apex (`METRICS_TOKEN`); unset:
     /// no metrics.
     pub metrics_token: Option<String>,
+    /// The intake queue's size and writers (`INTAKE_QUEUE`, `INTAKE_WRITERS`).
+    pub intake_queue: usecases::receive_lead::QueueSettings,
     pub limits: LimitSettings,
 }
 
@@ -145,6 +147,11 @@ impl Config {
         };
         let drain = std::time::Duration::from_secs(u64::from(number("DRAIN_SECONDS", 5, 0..=600)?));
         let metrics_token = lookup("METRICS_TOKEN").map(|t| t.trim().to_owned());
+        let queue = usecases::receive_lead::QueueSettings::default();
+        let intake_queue = usecases::receive_lead::QueueSettings {
+            capacity: number("INTAKE_QUEUE", queue.capacity as u32, 1..=1_000_000)? as usize,
+            writers: number("INTAKE_WRITERS", queue.writers as u32, 1..=64)? as usize,
+        };
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("METRICS_TOKEN must be at least 16 characters".into());
         }
@@ -165,6 +172,7 @@ impl Config {
             pool_sizes,
             drain,
             metrics_token,
+            intake_queue,
             limits: LimitSettings {
                 signup: limit("SIGNUP_LIMIT", defaults.signup)?,
                 check: limit("CHECK_LIMIT", defaults.check)?,
@@ -214,9 +222,15 @@ impl Config {
         )
     }
 
-    /// The platform for this configuration on an open database.
+    /// The platform for this configuration on an open database (its intake writers start
+    /// on the current runtime).
     pub fn platform(&self, db: db::Database) -> Result<Platform, String> {
         Ok(Platform {
+            intake: usecases::receive_lead::Intake::start(
+                db.app.clone(),
+                self.limits.intake,
+                self.intake_queue,
+            ),
             db,
             links: self.links(),
             limits: Arc::new(self.limits()),

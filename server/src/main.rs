@@ -1,5 +1,10 @@
 use std::process::ExitCode;
 
+/// A faster allocator than glibc's for a server's many small, short-lived allocations
+/// (`docs/benchmarks.md`, "Intake").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     server::telemetry::init(server::telemetry::SERVER_LOG);

@@ -10,7 +10,7 @@ use axum::{
     http::{StatusCode, header},
     middleware::from_fn_with_state,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
     serve::{ListenerExt, TapIo},
 };
 use http::{HeaderName, Request};
@@ -43,20 +43,27 @@ const SESSION_IDLE_MINUTES: i64 = 30;
 
 /// The whole application: the JSON API under `/api` with its own layers, and the site
 /// (pages, server functions and the site's plain routes) with sessions, the same-origin
-/// check and the no-JavaScript form fallback; around both, host resolution, security
-/// headers, a panic guard, request logging and timing. Beside them, on every host and
-/// before all of that, `/healthz` and `/readyz` for the load balancer.
+/// check and the no-JavaScript form fallback; around both, host resolution and security
+/// headers. Lead intake finds its workspace in the batch that writes its lead, so it skips
+/// the host look-up. Around everything, a panic guard, request ids, logging and timing;
+/// beside it, on every host and before all of that, `/healthz` and `/readyz`.
 pub fn router(state: AppState, ops: Operations) -> Router {
     let site = site(&state, &ops);
     let probes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .with_state((state.clone(), ops));
-    Router::new()
-        .nest("/api", api::router(&state))
+    let intake = Router::new().route(
+        "/api/leads/intake",
+        post(api::intake::intake).fallback(api::method_not_allowed),
+    );
+    let resolved = Router::new()
+        .nest("/api", api::router())
         .merge(site)
         // Innermost first: the session store needs the tenant that `resolve_site` sets.
-        .layer(from_fn_with_state(state.clone(), tenancy::resolve_site))
+        .layer(from_fn_with_state(state.clone(), tenancy::resolve_site));
+    intake
+        .merge(resolved)
         .layer(from_fn_with_state(
             state.clone(),
             security::security_headers,

@@ -352,10 +352,12 @@ async fn a_retry_while_the_first_request_is_in_flight_is_told_so_at_once() {
     let mut first = db::begin_tenant(&app.state.platform.db.app, tenant.id)
         .await
         .unwrap();
-    let claim = db::idempotency::claim(&mut first, tenant.id, "in-flight", &[1; 32])
+    // What the intake batch takes while it handles a key: its (tenant, key) lock.
+    db::sqlx::query("select pg_advisory_xact_lock(727276, hashtext($1::text || ':in-flight'))")
+        .bind(tenant.id.0)
+        .execute(&mut *first)
         .await
         .unwrap();
-    assert_eq!(claim, db::idempotency::Claim::New);
 
     // Act
     let retry = app
@@ -438,4 +440,282 @@ async fn the_apex_has_no_intake() {
         .unwrap();
 
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+// Batches: each instance writes the leads that arrive together in one transaction.
+
+/// Holds the intake rate row of `slug`'s workspace from another transaction, so that the
+/// next batch that counts a lead for it waits (its row must exist: one lead went in first).
+async fn hold_the_writer(app: &TestApp, slug: &str) -> db::Tx {
+    let mut tx = app.state.platform.db.owner.begin().await.unwrap();
+    db::sqlx::query(
+        "select r.tat from rate_limits r join tenants t on r.key = t.id::text
+         where r.scope = 'intake' and t.slug = $1 for update of r",
+    )
+    .bind(slug)
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx
+}
+
+/// Posts a lead in the background; its status once answered.
+fn post_in_background(
+    app: &std::sync::Arc<TestApp>,
+    slug: &'static str,
+    key: &str,
+    lead: Value,
+) -> tokio::task::JoinHandle<StatusCode> {
+    let (app, key) = (app.clone(), key.to_owned());
+    tokio::spawn(async move { app.post_lead(slug, &key, lead).await.status() })
+}
+
+/// Waits until `n` requests have reached the server (and so its queue or its writer).
+async fn settle() {
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_part_way_writes_its_leads_again_one_by_one() {
+    // Arrange: one writer; a lead that the database refuses (a trigger of the test's own);
+    // the writer held on a first lead while four more queue up behind it, the bad one
+    // among them, so that they make one batch.
+    let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
+    let acme = app.provision("acme").await;
+    app.owner_sql(
+        "create function refuse_explosive() returns trigger language plpgsql as $$
+         begin
+           if exists (select 1 from new_rows where first_name = 'Explosive') then
+             raise exception 'refused by the test';
+           end if;
+           return null;
+         end $$;
+         create trigger refuse_explosive after insert on leads referencing new table as new_rows
+           for each statement execute function refuse_explosive();",
+    )
+    .await;
+    let first = app
+        .post_lead(
+            "acme",
+            &acme.api_key,
+            json!({ "email": "first@example.com" }),
+        )
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let held = hold_the_writer(&app, "acme").await;
+    let blocked = post_in_background(
+        &app,
+        "acme",
+        &acme.api_key,
+        json!({ "email": "blocked@example.com" }),
+    );
+    settle().await;
+    let mut batch = Vec::new();
+    for name in ["Good1", "Explosive", "Good2", "Good3"] {
+        batch.push(post_in_background(
+            &app,
+            "acme",
+            &acme.api_key,
+            json!({ "first_name": name, "email": "x@example.com" }),
+        ));
+    }
+    settle().await;
+
+    // Act
+    held.rollback().await.unwrap();
+    let blocked = blocked.await.unwrap();
+    let mut statuses = Vec::new();
+    for post in batch {
+        statuses.push(post.await.unwrap());
+    }
+
+    // Assert: the bad lead alone failed; the others were written.
+    assert_eq!(blocked, StatusCode::CREATED);
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::CREATED,
+            StatusCode::CREATED
+        ]
+    );
+    assert_eq!(lead_count(&app).await, 5);
+}
+
+#[tokio::test]
+async fn a_full_queue_answers_503_with_retry_after_and_drops_nothing_it_took() {
+    // Arrange: a queue of two, its one writer held.
+    let app = std::sync::Arc::new(
+        TestApp::spawn_with(&[("INTAKE_WRITERS", "1"), ("INTAKE_QUEUE", "2")]).await,
+    );
+    let acme = app.provision("acme").await;
+    app.post_lead(
+        "acme",
+        &acme.api_key,
+        json!({ "email": "first@example.com" }),
+    )
+    .await;
+    let held = hold_the_writer(&app, "acme").await;
+    let mut taken = vec![post_in_background(
+        &app,
+        "acme",
+        &acme.api_key,
+        json!({ "email": "a@example.com" }),
+    )];
+    settle().await;
+    for _ in 0..2 {
+        taken.push(post_in_background(
+            &app,
+            "acme",
+            &acme.api_key,
+            json!({ "email": "b@example.com" }),
+        ));
+    }
+    settle().await;
+
+    // Act
+    let refused = app
+        .post_lead("acme", &acme.api_key, json!({ "email": "c@example.com" }))
+        .await;
+    held.rollback().await.unwrap();
+
+    // Assert
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    for post in taken {
+        assert_eq!(post.await.unwrap(), StatusCode::CREATED);
+    }
+    assert_eq!(lead_count(&app).await, 4);
+}
+
+#[tokio::test]
+async fn a_key_rotated_while_leads_wait_in_the_queue_refuses_them() {
+    // Arrange: the one writer held on another workspace's batch, acme's leads queued
+    // behind it with the key that is about to be rotated.
+    let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
+    let acme = app.provision("acme").await;
+    let other = app.provision("other").await;
+    app.post_lead(
+        "other",
+        &other.api_key,
+        json!({ "email": "first@example.com" }),
+    )
+    .await;
+    let held = hold_the_writer(&app, "other").await;
+    let blocked = post_in_background(
+        &app,
+        "other",
+        &other.api_key,
+        json!({ "email": "o@example.com" }),
+    );
+    settle().await;
+    let mut queued = Vec::new();
+    for _ in 0..3 {
+        queued.push(post_in_background(
+            &app,
+            "acme",
+            &acme.api_key,
+            json!({ "email": "q@example.com" }),
+        ));
+    }
+    settle().await;
+
+    // Act
+    let rotated = app
+        .cli(Command::RotateKey {
+            slug: "acme".into(),
+        })
+        .await
+        .unwrap();
+    held.rollback().await.unwrap();
+
+    // Assert: checked in the batch, after the rotation: refused, every one.
+    assert_eq!(blocked.await.unwrap(), StatusCode::CREATED);
+    for post in queued {
+        assert_eq!(post.await.unwrap(), StatusCode::UNAUTHORIZED);
+    }
+    let new_key = rotated
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("hcrm_"))
+        .unwrap();
+    let with_new = app
+        .post_lead("acme", new_key, json!({ "email": "n@example.com" }))
+        .await;
+    assert_eq!(with_new.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn leads_that_arrive_together_share_a_batch_and_each_gets_its_own_answer() {
+    let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
+    let acme = app.provision("acme").await;
+    let other = app.provision("other").await;
+    app.post_lead(
+        "acme",
+        &acme.api_key,
+        json!({ "email": "first@example.com" }),
+    )
+    .await;
+    let held = hold_the_writer(&app, "acme").await;
+    let blocked = post_in_background(
+        &app,
+        "acme",
+        &acme.api_key,
+        json!({ "email": "b@example.com" }),
+    );
+    settle().await;
+    let posts = vec![
+        post_in_background(
+            &app,
+            "acme",
+            &acme.api_key,
+            json!({ "email": "ok@example.com" }),
+        ),
+        post_in_background(
+            &app,
+            "acme",
+            &other.api_key,
+            json!({ "email": "wrong-key@example.com" }),
+        ),
+        post_in_background(
+            &app,
+            "other",
+            &other.api_key,
+            json!({ "email": "other@example.com" }),
+        ),
+        post_in_background(
+            &app,
+            "nobody",
+            &acme.api_key,
+            json!({ "email": "nobody@example.com" }),
+        ),
+    ];
+    settle().await;
+
+    held.rollback().await.unwrap();
+
+    assert_eq!(blocked.await.unwrap(), StatusCode::CREATED);
+    let mut statuses = Vec::new();
+    for post in posts {
+        statuses.push(post.await.unwrap());
+    }
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::UNAUTHORIZED,
+            StatusCode::CREATED,
+            StatusCode::NOT_FOUND
+        ]
+    );
+    let entries = db::testing::scalar_i64(
+        &app.state.platform.db.owner,
+        "select count(*) from audit_log where action = 'leads.received'",
+    )
+    .await;
+    assert!(
+        entries <= 4,
+        "one audit entry per workspace per batch, not per lead: {entries}"
+    );
 }

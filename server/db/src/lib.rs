@@ -14,6 +14,7 @@ mod error;
 pub mod handoffs;
 pub mod idempotency;
 mod ids;
+pub mod intake;
 pub mod invite_emails;
 pub mod invites;
 pub mod lead_counts;

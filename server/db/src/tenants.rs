@@ -105,32 +105,6 @@ pub async fn insert(
     Ok(())
 }
 
-/// True if `key` is the current tenant's API key, or its previous key while that still
-/// works after a rotation; records the current key's use at most once a minute.
-pub async fn check_api_key(tx: &mut Tx, key: &ApiKey) -> Result<bool, Error> {
-    let matched = sqlx::query_scalar!(
-        r#"select exists (select 1 from tenants
-                            where id = current_tenant_id()
-                              and (api_key_hash = $1
-                                   or (old_api_key_hash = $1 and old_api_key_expires_at > now())))
-           as "matched!""#,
-        &key.hash()[..]
-    )
-    .fetch_one(&mut **tx)
-    .await?;
-    if matched {
-        sqlx::query!(
-            "update tenants set api_key_last_used_at = now()
-             where id = current_tenant_id()
-               and (api_key_last_used_at is null
-                    or api_key_last_used_at < now() - interval '1 minute')"
-        )
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(matched)
-}
-
 /// Replaces the current tenant's API key. The old one stops working at commit, or, with
 /// `keep_old_secs`, keeps working that long (any earlier old key stops at once).
 pub async fn rotate_api_key(

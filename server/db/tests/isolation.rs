@@ -76,9 +76,14 @@ async fn populate(db: &Database, tenant: TenantId, slug: &str) {
         etag: "etag".into(),
     };
     db::logos::put(&mut tx, tenant, &logo).await.unwrap();
-    db::idempotency::claim(&mut tx, tenant, "key-1", b"hash")
-        .await
-        .unwrap();
+    sqlx::query(
+        "insert into idempotency_keys (tenant_id, key, request_hash, response_status, response_body)
+         values ($1, 'key-1', 'hash', 201, '{}')",
+    )
+    .bind(tenant.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     sqlx::query(
         "insert into sessions (id_hash, tenant_id, user_id, data, expires_at)
                  values (gen_random_bytes_for_test(), $1, $2, '{}', now() + interval '1 hour')",

@@ -33,6 +33,7 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("tenant.old_api_key_revoked", "Revoked the old API key"),
     ("password.reset", "Reset a password"),
     ("lead.received", "Received a lead"),
+    ("leads.received", "Received leads"),
     ("lead.moved", "Moved a lead"),
     ("tenant.provisioned", "Created the workspace"),
     ("tenant.approve", "Approved the workspace"),
@@ -156,6 +157,9 @@ pub async fn page(
 fn subject(detail: &Value) -> String {
     let field = |name: &str| detail.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut parts: Vec<String> = Vec::new();
+    if let Some(count) = detail.get("count").and_then(Value::as_u64) {
+        parts.push(format!("{count} lead{}", if count == 1 { "" } else { "s" }));
+    }
     for key in ["email", "stage", "name", "slug"] {
         if let Some(value) = field(key) {
             parts.push(value);

@@ -11,7 +11,6 @@ use std::{
 };
 
 use db::PgPool;
-use uuid::Uuid;
 
 use crate::Error;
 
@@ -100,7 +99,7 @@ pub enum Scope {
     Signup,
     /// Live checks (availability, password strength, find a workspace), per client network.
     Check,
-    /// Leads, per workspace.
+    /// Leads, per workspace (counted by the intake batch itself, `receive_lead`).
     Intake,
     /// Reset links asked for, per address.
     ResetAccount,
@@ -210,18 +209,6 @@ impl Limits {
         what: &str,
     ) -> Result<(), Error> {
         count_network(db, Scope::Signup, self.signup, client, what).await
-    }
-
-    /// Counts one lead for the workspace `tenant`.
-    pub async fn count_intake(&self, db: &PgPool, tenant: Uuid) -> Result<(), Error> {
-        count(
-            db,
-            Scope::Intake,
-            self.intake,
-            &tenant.to_string(),
-            "Too many leads from this workspace's key. Slow down and retry.",
-        )
-        .await
     }
 }
 

@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use domain::Links;
 
-use crate::{limits::Limits, sealing::SealingKey};
+use crate::{limits::Limits, receive_lead::Intake, sealing::SealingKey};
 
 /// What every use case runs against: the database, the site's addresses, the rate limits,
-/// the behaviour switches, and the key that seals emails in the outbox. One per process,
-/// shared by every door.
+/// the behaviour switches, the key that seals secrets, and the intake queue. One per
+/// process, shared by every door.
 #[derive(Clone, Debug)]
 pub struct Platform {
     pub db: db::Database,
@@ -14,6 +14,8 @@ pub struct Platform {
     pub limits: Arc<Limits>,
     pub settings: Arc<Settings>,
     pub sealing_key: SealingKey,
+    /// This instance's queue of leads to write (`receive_lead`).
+    pub intake: Intake,
 }
 
 /// Behaviour switches read from the environment (README, "Configuration").

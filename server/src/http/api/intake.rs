@@ -1,51 +1,104 @@
 //! `POST /api/leads/intake` (`docs/product.md`, "Lead intake"): a tenant's website posts
-//! leads here with its API key. Checks run cheapest-first and reveal nothing to a caller
-//! without a valid key: key (401, the router's layer), tenant status (403), rate (429),
-//! content type (415), size (413), body (422); then the idempotency key, then the lead.
+//! leads here with its API key. The answers reveal nothing to a caller without a valid key:
+//! workspace (404), key (401), its status (403), its rate (429), then the body's type (415),
+//! size (413) and content (422), then the idempotency key, then the lead. The first four are
+//! checked in the batch that writes the lead (`usecases::receive_lead`), with no look-up
+//! before it.
 
 use app::ssr::AppState;
 use axum::{
-    Extension, Json,
+    Json,
     body::{Body, Bytes},
     extract::State,
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
+use domain::{ApiKey, HostKind};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use usecases::receive_lead::{self, Idempotency};
+use usecases::receive_lead::{self, Idempotency, Outcome};
 
-use super::{ApiError, ApiTenant};
+use super::ApiError;
 
 /// The largest body accepted (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
 
-pub async fn intake(
-    State(state): State<AppState>,
-    Extension(ApiTenant(tenant)): Extension<ApiTenant>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, ApiError> {
+pub async fn intake(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let platform = &state.platform;
-    receive_lead::admit(platform, &tenant).await?;
-    check_content_type(&headers)?;
-    let bytes = read_body(&headers, body).await?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let HostKind::Tenant(slug) = platform.links.classify_host(host) else {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "There is no workspace at this address.",
+        )
+        .into_response();
+    };
+    // The body's faults are only told once the key, the workspace and its rate let the
+    // request through: a caller without a valid key learns nothing from them.
+    let read = read_lead(&headers, body).await;
+    let (lead, idempotency) = match &read {
+        Ok((lead, idempotency)) => (Some(lead.clone()), idempotency.clone()),
+        Err(_) => (None, None),
+    };
+    let request = receive_lead::Request {
+        slug,
+        key: presented_key(&headers).and_then(|key| ApiKey::parse(&key).ok()),
+        idempotency,
+        lead,
+    };
+    match receive_lead::receive(platform, request).await {
+        Ok(Outcome::Stored(receipt)) => {
+            let status = StatusCode::from_u16(receipt.status).unwrap_or(StatusCode::CREATED);
+            let mut response = (status, Json(receipt.body)).into_response();
+            if receipt.replayed {
+                response
+                    .headers_mut()
+                    .insert("idempotent-replayed", HeaderValue::from_static("true"));
+            }
+            response
+        }
+        Ok(Outcome::Admitted) => match read {
+            Err(refusal) => refusal.into_response(),
+            Ok(_) => ApiError::from(usecases::Error::Internal).into_response(),
+        },
+        Err(e) => ApiError::from(e).into_response(),
+    }
+}
+
+/// The lead and its idempotency key, or why the request's body is refused: its type
+/// (415), its size (413), then its content (422).
+async fn read_lead(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(domain::NewLead, Option<Idempotency>), ApiError> {
+    check_content_type(headers)?;
+    let bytes = read_body(headers, body).await?;
     let lead = parse_lead(&bytes)?;
-    let idempotency = idempotency_key(&headers)?.map(|key| Idempotency {
+    let idempotency = idempotency_key(headers)?.map(|key| Idempotency {
         key,
         request_hash: Sha256::digest(&bytes).into(),
     });
-    let receipt = receive_lead::receive(platform, &tenant, &lead, idempotency.as_ref()).await?;
-    let status = StatusCode::from_u16(receipt.status).unwrap_or(StatusCode::CREATED);
-    let mut response = (status, Json(receipt.body)).into_response();
-    if receipt.replayed {
-        response
-            .headers_mut()
-            .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok((lead, idempotency))
+}
+
+/// The key a request presents: `X-API-Key`, or `Authorization: Bearer`.
+fn presented_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| {
+            headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+        })
+        .map(|key| key.trim().to_owned())
 }
 
 fn check_content_type(headers: &HeaderMap) -> Result<(), ApiError> {

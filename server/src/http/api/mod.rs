@@ -7,26 +7,20 @@
 pub mod health;
 pub mod intake;
 
-use app::ssr::{AppState, RequestSite};
+use app::ssr::AppState;
 use axum::{
-    Extension, Json, Router,
-    extract::{Request, State},
-    http::{HeaderMap, HeaderValue, StatusCode, header},
-    middleware::{Next, from_fn_with_state},
+    Json, Router,
+    http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::get,
 };
-use db::tenants::ResolvedTenant;
 use serde_json::{Value, json};
 
-/// The API's routes, to be nested at `/api`.
-pub fn router(state: &AppState) -> Router<AppState> {
+/// The API's routes, to be nested at `/api`, but lead intake: it finds its workspace in its
+/// own batch, so it is routed before the host is looked up (`startup::router`).
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/health", get(health::health))
-        .route(
-            "/leads/intake",
-            post(intake::intake).route_layer(from_fn_with_state(state.clone(), require_api_key)),
-        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
 }
@@ -89,7 +83,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-async fn not_found() -> ApiError {
+pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
@@ -97,60 +91,10 @@ async fn not_found() -> ApiError {
     )
 }
 
-async fn method_not_allowed() -> ApiError {
+pub async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "This API route does not take that method.",
     )
-}
-
-/// The workspace whose API key a request presented (set by [`require_api_key`]).
-#[derive(Clone, Debug)]
-pub struct ApiTenant(pub ResolvedTenant);
-
-/// Lets a request through only with the API key of the workspace whose host it is for
-/// (`X-API-Key`, or `Authorization: Bearer`). A missing, malformed, unknown, rotated or other
-/// workspace's key gets the same 401.
-async fn require_api_key(
-    State(state): State<AppState>,
-    Extension(site): Extension<RequestSite>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    let tenant = match site {
-        RequestSite::Tenant(tenant) => tenant,
-        RequestSite::Unavailable => {
-            return ApiError::from(usecases::Error::Unavailable).into_response();
-        }
-        _ => {
-            return ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "There is no workspace at this address.",
-            )
-            .into_response();
-        }
-    };
-    let presented = presented_key(request.headers());
-    if let Err(e) =
-        usecases::receive_lead::authenticate(&state.platform, &tenant, presented.as_deref()).await
-    {
-        return ApiError::from(e).into_response();
-    }
-    request.extensions_mut().insert(ApiTenant(tenant));
-    next.run(request).await
-}
-
-fn presented_key(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .or_else(|| {
-            headers
-                .get(header::AUTHORIZATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-        })
-        .map(|key| key.trim().to_owned())
 }

@@ -10,7 +10,7 @@ pub mod site;
 pub mod ssr;
 
 use leptos::prelude::*;
-use leptos_meta::{Stylesheet, Title, provide_meta_context};
+use leptos_meta::{Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Redirect, Route, Router, Routes},
@@ -51,7 +51,7 @@ pub const SERVER_FN_PREFIX: &str = concat!(env!("SERVER_FN_PREFIX"), "/");
 /// The HTML document around the app (server only).
 #[cfg(feature = "ssr")]
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    use leptos_meta::MetaTags;
+    use leptos_meta::{HashedStylesheet, MetaTags};
 
     let page = ssr::page::settings();
     view! {
@@ -61,6 +61,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet by its content's name, as the build made it.
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 {page.hydrate.then(|| view! { <HydrationScripts options/> })}
                 <MetaTags/>
             </head>
@@ -127,7 +129,6 @@ pub fn App() -> impl IntoView {
     };
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/hcrm.css"/>
         <Title formatter=move |page: String| title_text(&page, &site_name)/>
         <Router>
             {match site {

@@ -39,19 +39,64 @@ test('leads posted with the API key appear on the board, newest first', async ({
   await expect(cards.nth(1)).toContainText('From website');
 });
 
-test('a lead can be moved to another stage', async ({ page }, testInfo) => {
+test('ticked leads move together with the board\'s one stage picker', async ({ page }, testInfo) => {
+  const tenant = await provisionTenant();
+  await acceptInvite(page, testInfo, tenant);
+  for (const name of ['Grace', 'Alan', 'Ada']) {
+    await postLead(tenant.slug, tenant.apiKey, { first_name: name, email: `${name.toLowerCase()}@example.com` });
+  }
+  await page.reload();
+  await ready(page, testInfo);
+
+  await expect(page.getByLabel('Move selected to')).toHaveCount(1);
+  await page.getByLabel('Select Grace').check();
+  await page.getByLabel('Select Alan').check();
+  await page.getByLabel('Move selected to').selectOption('Qualified');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
+
+  const qualified = page.getByRole('region', { name: 'Qualified' });
+  await expect(qualified.getByRole('article', { name: 'Grace' })).toBeVisible();
+  await expect(qualified.getByRole('article', { name: 'Alan' })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'New' }).getByRole('article')).toHaveCount(1);
+  await expect(page.getByRole('region', { name: 'New' }).getByRole('article', { name: 'Ada' })).toBeVisible();
+});
+
+test('moving with nothing ticked says what to do and moves nothing', async ({ page }, testInfo) => {
   const tenant = await provisionTenant();
   await acceptInvite(page, testInfo, tenant);
   await postLead(tenant.slug, tenant.apiKey, { first_name: 'Grace', email: 'grace@example.com' });
   await page.reload();
   await ready(page, testInfo);
 
-  const card = page.getByRole('article', { name: 'Grace' });
-  await card.getByLabel('Stage for Grace').selectOption('Qualified');
-  await card.getByRole('button', { name: 'Move' }).click();
+  await page.getByLabel('Move selected to').selectOption('Won');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
 
-  await expect(page.getByRole('region', { name: 'Qualified' }).getByRole('article', { name: 'Grace' })).toBeVisible();
-  await expect(page.getByRole('region', { name: 'New' }).getByRole('article')).toHaveCount(0);
+  await expect(page.getByRole('alert')).toContainText('Select the leads to move');
+  await expect(page.getByRole('region', { name: 'New' }).getByRole('article', { name: 'Grace' })).toBeVisible();
+});
+
+test('a long column shows its newest cards and pages on with Show more', async ({ page }, testInfo) => {
+  const tenant = await provisionTenant();
+  await acceptInvite(page, testInfo, tenant);
+  for (let i = 1; i <= 23; i++) {
+    const posted = await postLead(tenant.slug, tenant.apiKey, { first_name: `Lead ${i}`, email: `lead${i}@example.com` });
+    expect(posted.status).toBe(201);
+  }
+  await page.reload();
+  await ready(page, testInfo);
+
+  const column = page.getByRole('region', { name: 'New' });
+  await expect(column.getByLabel('23 leads')).toBeVisible();
+  await expect(column.getByRole('article')).toHaveCount(20);
+  await expect(column.getByRole('article').first()).toHaveAccessibleName('Lead 23');
+  await column.getByRole('link', { name: 'Show more' }).click();
+
+  await expect(column.getByRole('article')).toHaveCount(3);
+  await expect(column.getByRole('article').first()).toHaveAccessibleName('Lead 3');
+  await expect(column.getByRole('article').last()).toHaveAccessibleName('Lead 1');
+  await expect(column.getByRole('link', { name: 'Show more' })).toHaveCount(0);
+  await column.getByRole('link', { name: 'Back to newest' }).click();
+  await expect(column.getByRole('article')).toHaveCount(20);
 });
 
 test('with scripting on, moving a lead updates the board in place', async ({ page }, testInfo) => {
@@ -63,9 +108,9 @@ test('with scripting on, moving a lead updates the board in place', async ({ pag
   await ready(page, testInfo);
   await page.evaluate(() => ((window as any).__samePage = true));
 
-  const card = page.getByRole('article', { name: 'Grace' });
-  await card.getByLabel('Stage for Grace').selectOption('Won');
-  await card.getByRole('button', { name: 'Move' }).click();
+  await page.getByLabel('Select Grace').check();
+  await page.getByLabel('Move selected to').selectOption('Won');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
 
   await expect(page.getByRole('region', { name: 'Won' }).getByRole('article', { name: 'Grace' })).toBeVisible();
   expect(await page.evaluate(() => (window as any).__samePage)).toBe(true);

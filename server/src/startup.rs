@@ -20,8 +20,10 @@ use tokio::sync::watch;
 use tower::Service;
 use tower_http::{
     catch_panic::CatchPanicLayer,
+    compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
     services::ServeDir,
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -31,7 +33,9 @@ use crate::{
     config::Config,
     database::DatabaseHandle,
     http::{
-        api, audit_csv, dev_mail, handoff, logo,
+        api,
+        assets::{self, Assets},
+        audit_csv, dev_mail, handoff, logo,
         ops::{self, Operations},
         server_fns,
     },
@@ -93,8 +97,26 @@ pub fn router(state: AppState, ops: Operations) -> Router {
             MakeRequestUuid,
         ))
         .layer(axum::middleware::from_fn(ops::track))
-        .with_state(state)
+        .with_state(state.clone())
         .merge(probes)
+        // Outermost: the site's built files are answered before anything else runs.
+        .layer(from_fn_with_state(assets(&state), assets::serve))
+}
+
+/// The built site's package files (the wasm, the script, the stylesheet), read into memory,
+/// with the content hashes of this build: cargo-leptos's hash file lies beside the server's
+/// executable, where Leptos reads it too.
+fn assets(state: &AppState) -> Assets {
+    let options = &state.leptos_options;
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
+    let hashes = match hash_file {
+        Some(file) if options.hash_files => Assets::hashes(&file),
+        _ => Vec::new(),
+    };
+    let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
+    Assets::load(&pkg, &options.site_pkg_dir, &hashes)
 }
 
 /// Pages, server functions, and the site's plain routes.
@@ -135,7 +157,15 @@ fn site(state: &AppState, ops: &Operations) -> Router<AppState> {
         .leptos_routes_with_context(state, routes(), context, move || {
             app::shell(options.clone())
         })
-        .fallback_service(files)
+        // A file of `public/` is not named by its content: revalidated every time.
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CACHE_CONTROL,
+                    http::HeaderValue::from_static("no-cache"),
+                ))
+                .service(files),
+        )
         // Innermost first. A form rendered again in place by `server_fn_outcomes` needs the
         // session, so that layer is outside it.
         .layer(from_fn_with_state(
@@ -151,6 +181,9 @@ fn site(state: &AppState, ops: &Operations) -> Router<AppState> {
         // Server functions read their bodies themselves, past axum's default limit: every
         // body is held to its limit before anything reads it.
         .layer(axum::middleware::from_fn(security::limit_bodies))
+        // Pages and server functions' answers travel compressed to browsers that take it
+        // (brotli at tower-http's default level: a few hundred microseconds for a page).
+        .layer(CompressionLayer::new())
 }
 
 /// What no route answers: a file of the built site (the wasm, the stylesheet, `public/`),

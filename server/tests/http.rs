@@ -79,6 +79,39 @@ async fn pages_answer_by_host_and_tenant_status() {
     assert_eq!(status(app.tenant_host("acme"), "/").await, StatusCode::OK);
 }
 
+/// Pages travel compressed to clients that take it, and plain to the rest.
+#[tokio::test]
+async fn a_page_is_compressed_for_a_client_that_takes_it() {
+    let app = TestApp::spawn().await;
+    app.provision("acme").await;
+    let host = app.tenant_host("acme");
+    for path in ["/", "/login"] {
+        let gzipped = app
+            .request(Method::GET, &host, path)
+            .header("Accept-Encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(gzipped.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            gzipped
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap()),
+            Some("gzip"),
+            "{path}"
+        );
+        let body = gzipped.bytes().await.unwrap();
+        assert_eq!(body[..2], [0x1f, 0x8b], "{path}: a gzip stream");
+
+        let plain = app.request(Method::GET, &host, path).send().await.unwrap();
+        assert_eq!(plain.headers().get("content-encoding"), None, "{path}");
+        let html = plain.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html>"), "{path}");
+        assert!(body.len() < html.len() / 2, "{path}: smaller compressed");
+    }
+}
+
 #[tokio::test]
 async fn the_splash_escapes_the_tenants_name() {
     let app = TestApp::spawn().await;
@@ -227,9 +260,9 @@ async fn a_failed_form_post_on_a_members_page_renders_that_page_for_the_signed_i
     let nowhere = uuid::Uuid::new_v4().to_string();
 
     let response = app
-        .call_with::<app::api::leads::MoveLead>(
+        .call_with::<app::api::leads::MoveLeads>(
             &host,
-            &[("lead_id", &nowhere), ("stage_id", &nowhere)],
+            &[("lead_ids[]", &nowhere), ("stage_id", &nowhere)],
             &[
                 ("Cookie", &cookie),
                 ("Accept", "text/html"),

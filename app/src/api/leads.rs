@@ -6,21 +6,28 @@ use uuid::Uuid;
 
 use crate::error::AppError;
 
-/// The signed-in member's pipeline.
+/// The signed-in member's pipeline; with `stage` and `after`, that column's next page
+/// (**Show more**).
 #[server]
-pub async fn get_board() -> Result<Board, AppError> {
+pub async fn get_board(stage: Option<Uuid>, after: Option<Uuid>) -> Result<Board, AppError> {
     use crate::ssr::{auth::require_member, platform};
+    use domain::board::Page;
 
     let (tenant, _member) = require_member().await?;
-    Ok(usecases::board::board(&platform()?, tenant.id).await?)
+    let page = stage.zip(after).map(|(stage, after)| Page { stage, after });
+    Ok(usecases::board::board(&platform()?, tenant.id, page).await?)
 }
 
-/// Moves a lead to another stage of the same workspace.
+/// Moves the selected leads to another stage of the same workspace.
 #[server]
-pub async fn move_lead(lead_id: Uuid, stage_id: Uuid) -> Result<(), AppError> {
+pub async fn move_leads(
+    #[server(default)] lead_ids: Vec<Uuid>,
+    stage_id: Uuid,
+) -> Result<(), AppError> {
     use crate::ssr::{auth::require_member, platform};
 
     let (tenant, member) = require_member().await?;
-    usecases::board::move_lead(&platform()?, tenant.id, member.user_id, lead_id, stage_id).await?;
+    usecases::board::move_leads(&platform()?, tenant.id, member.user_id, &lead_ids, stage_id)
+        .await?;
     Ok(())
 }

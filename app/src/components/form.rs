@@ -75,6 +75,16 @@ impl FormState {
             .find(|(name, _)| name == field)
             .map(|(_, value)| value.clone())
     }
+
+    /// Every value `field` had (checkboxes sharing a name) before a failed post without
+    /// JavaScript.
+    pub fn values(&self, field: &str) -> Vec<String> {
+        self.values
+            .iter()
+            .filter(|(name, _)| name == field)
+            .map(|(_, value)| value.clone())
+            .collect()
+    }
 }
 
 /// What the person typed into the input `id` before the page hydrated, read while it

@@ -4,6 +4,7 @@
 //! [`ops`] is what operators and the load balancer ask: health, readiness, metrics.
 
 pub mod api;
+pub mod assets;
 pub mod audit_csv;
 pub mod dev_mail;
 pub mod handoff;

@@ -13,6 +13,8 @@ export default defineConfig({
   workers: 2,
   forbidOnly: !!process.env.CI,
   reporter: 'list',
+  // The edge for the custom-domain specs (Caddy, Pebble and its DNS).
+  globalSetup: './global-setup.ts',
   use: {
     baseURL: `http://${APEX}`,
     trace: 'retain-on-failure',

@@ -77,6 +77,8 @@ pub struct TenantPage {
     pub seat_limit: Option<u32>,
     pub created: String,
     pub splash_url: String,
+    /// Its custom domains and their states.
+    pub domains: Vec<ConsoleDomain>,
     pub history: Vec<HistoryEntry>,
     pub members: Vec<ConsoleMember>,
     pub invites: Vec<ConsoleInvite>,
@@ -86,6 +88,15 @@ pub struct TenantPage {
     pub api_key_prefix: String,
     pub api_key_created: String,
     pub api_key_last_used: Option<String>,
+}
+
+/// A workspace's custom domain, as staff see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsoleDomain {
+    pub hostname: String,
+    /// Pending, Verified or Failed.
+    pub state: String,
+    pub primary: bool,
 }
 
 /// One step of a tenant's life: who, when, what, and why.

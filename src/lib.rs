@@ -11,6 +11,7 @@ pub mod api_key;
 pub mod board;
 pub mod colour;
 pub mod console;
+pub mod custom_domain;
 pub mod email;
 #[cfg(test)]
 mod fuzz;

@@ -32,8 +32,8 @@ use crate::{
         reset_password::ResetPasswordPage,
         settings::{
             activity::ActivitySettingsPage, api_key::ApiSettingsPage,
-            branding::BrandingSettingsPage, pipeline::PipelineSettingsPage, team::TeamSettingsPage,
-            usage::UsageSettingsPage,
+            branding::BrandingSettingsPage, domains::DomainsSettingsPage,
+            pipeline::PipelineSettingsPage, team::TeamSettingsPage, usage::UsageSettingsPage,
         },
         sign_in::SignInPage,
         signup::SignupPage,
@@ -152,6 +152,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings") view=|| view! { <Redirect path="/settings/branding"/> } ssr=SsrMode::Async/>
                         <Route path=path!("/settings/branding") view=BrandingSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/team") view=TeamSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/domains") view=DomainsSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/pipeline") view=PipelineSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/api") view=ApiSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/activity") view=ActivitySettingsPage ssr=SsrMode::Async/>

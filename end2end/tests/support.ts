@@ -54,6 +54,8 @@ export const serverEnv: Record<string, string> = {
   SMTP_URL: 'smtp://127.0.0.1:9',
   OUTBOX_ATTEMPTS: '1',
   HCRM_DATA_DIR: path.join(ROOT, '.data', 'e2e'),
+  // Custom domains' TXT records are looked up at the edge's DNS (global-setup.ts).
+  DNS_RESOLVER: '127.0.0.1:8053',
   RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn',
 };
 

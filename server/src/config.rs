@@ -1,11 +1,18 @@
 //! Configuration from the environment (README, "Configuration"): every variable optional.
 
-use std::{env, path::PathBuf, sync::Arc};
+use std::{
+    env,
+    net::{IpAddr, SocketAddr},
+    path::PathBuf,
+    sync::Arc,
+    time::Duration,
+};
 
 use domain::Links;
 use usecases::{
-    Platform, Settings,
-    limits::{Limit, LimitSettings, Limits},
+    DomainSettings, Platform, Settings,
+    dns::Dns,
+    limits::{Limit, LimitSettings, Limits, parse_period},
     sealing::SealingKey,
 };
 
@@ -38,13 +45,21 @@ pub struct Config {
     pub pool_sizes: db::PoolSizes,
     /// How long a stopping instance keeps serving while `/readyz` says it is going
     /// (`DRAIN_SECONDS`).
-    pub drain: std::time::Duration,
+    pub drain: Duration,
     /// The bearer token that opens `GET /metrics` on the apex (`METRICS_TOKEN`); unset:
     /// no metrics.
     pub metrics_token: Option<String>,
     /// The intake queue's size and writers (`INTAKE_QUEUE`, `INTAKE_WRITERS`).
     pub intake_queue: usecases::receive_lead::QueueSettings,
     pub limits: LimitSettings,
+    /// The DNS server custom domains' records are looked up at (`DNS_RESOLVER`); unset:
+    /// the system's.
+    pub dns_resolver: Option<SocketAddr>,
+    /// Custom domains: `DOMAIN_LIMIT`, `DOMAIN_RECHECK`, `EDGE_ADDRESSES`.
+    pub domains: DomainSettings,
+    /// The bearer token that lets an edge off loopback ask `/internal/tls-ask`
+    /// (`EDGE_TOKEN`).
+    pub edge_token: Option<String>,
 }
 
 impl Config {
@@ -145,7 +160,7 @@ impl Config {
             console: number("DB_CONSOLE_POOL_SIZE", pools.console, 1..=100)?,
             owner: number("DB_OWNER_POOL_SIZE", pools.owner, 2..=100)?,
         };
-        let drain = std::time::Duration::from_secs(u64::from(number("DRAIN_SECONDS", 5, 0..=600)?));
+        let drain = Duration::from_secs(u64::from(number("DRAIN_SECONDS", 5, 0..=600)?));
         let metrics_token = lookup("METRICS_TOKEN").map(|t| t.trim().to_owned());
         let queue = usecases::receive_lead::QueueSettings::default();
         let intake_queue = usecases::receive_lead::QueueSettings {
@@ -155,6 +170,45 @@ impl Config {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("METRICS_TOKEN must be at least 16 characters".into());
         }
+        let edge_token = lookup("EDGE_TOKEN").map(|t| t.trim().to_owned());
+        if edge_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err("EDGE_TOKEN must be at least 16 characters".into());
+        }
+        let dns_resolver = match lookup("DNS_RESOLVER") {
+            None => None,
+            Some(value) => Some(value.trim().parse::<SocketAddr>().map_err(|_| {
+                format!("DNS_RESOLVER must be an address and port like 127.0.0.1:53, not {value:?}")
+            })?),
+        };
+        let domain_defaults = DomainSettings::default();
+        let domains = DomainSettings {
+            limit: number("DOMAIN_LIMIT", domain_defaults.limit as u32, 0..=100)? as usize,
+            recheck: match lookup("DOMAIN_RECHECK") {
+                None => domain_defaults.recheck,
+                Some(value) => parse_period(&value)
+                    .filter(|p| *p >= Duration::from_secs(1))
+                    .ok_or_else(|| {
+                        format!(
+                            "DOMAIN_RECHECK must be a period like 1d, 12h or 30m, not {value:?}"
+                        )
+                    })?,
+            },
+            edge_addresses: match lookup("EDGE_ADDRESSES") {
+                None => Vec::new(),
+                Some(value) => value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .map(|a| {
+                        a.parse::<IpAddr>().map_err(|_| {
+                            format!(
+                                "EDGE_ADDRESSES must be IP addresses separated by commas, not {a:?}"
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+            },
+        };
         Ok(Config {
             database_url: lookup("DATABASE_URL"),
             app_database_url: lookup("APP_DATABASE_URL"),
@@ -173,6 +227,9 @@ impl Config {
             drain,
             metrics_token,
             intake_queue,
+            dns_resolver,
+            domains,
+            edge_token,
             limits: LimitSettings {
                 signup: limit("SIGNUP_LIMIT", defaults.signup)?,
                 check: limit("CHECK_LIMIT", defaults.check)?,
@@ -196,6 +253,7 @@ impl Config {
             trusted_proxies: self.trusted_proxies,
             https: self.app_protocol == "https",
             staff_two_factor_required: self.staff_two_factor_required,
+            domains: self.domains.clone(),
         }
     }
 
@@ -236,6 +294,7 @@ impl Config {
             limits: Arc::new(self.limits()),
             settings: Arc::new(self.settings()),
             sealing_key: self.sealing_key()?,
+            dns: Dns::new(self.dns_resolver)?,
         })
     }
 }
@@ -269,6 +328,35 @@ mod tests {
         assert_eq!(config.limits.invite_daily, "50/1d".parse().unwrap());
         assert!(config.staff_two_factor_required);
         assert!(config.sealing_key.is_none());
+        assert_eq!(config.domains.limit, 3);
+        assert_eq!(config.domains.recheck, Duration::from_secs(86_400));
+        assert!(config.dns_resolver.is_none() && config.edge_token.is_none());
+        assert!(config.domains.edge_addresses.is_empty());
+    }
+
+    #[test]
+    fn custom_domain_settings_are_read_and_bad_ones_named() {
+        let read = config(&[
+            ("DNS_RESOLVER", "127.0.0.1:8053"),
+            ("DOMAIN_LIMIT", "10"),
+            ("DOMAIN_RECHECK", "12h"),
+            ("EDGE_ADDRESSES", "192.0.2.10, 2001:db8::10"),
+            ("EDGE_TOKEN", "0123456789abcdef0123"),
+        ])
+        .unwrap();
+        assert_eq!(read.dns_resolver, Some("127.0.0.1:8053".parse().unwrap()));
+        assert_eq!(read.domains.limit, 10);
+        assert_eq!(read.domains.recheck, Duration::from_secs(12 * 3600));
+        assert_eq!(read.domains.edge_addresses.len(), 2);
+        for (name, value) in [
+            ("DNS_RESOLVER", "localhost"),
+            ("DOMAIN_RECHECK", "daily"),
+            ("EDGE_ADDRESSES", "edge.example"),
+            ("EDGE_TOKEN", "short"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert!(error.contains(name), "{error}");
+        }
     }
 
     #[test]

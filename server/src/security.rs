@@ -29,10 +29,23 @@ pub async fn require_same_origin(
         return next.run(request).await;
     }
     let headers = request.headers();
-    let own_origin = crate::tenancy::host(&request)
-        .map(|host| format!("{}://{host}", state.platform.links.protocol()));
+    let host = crate::tenancy::host(&request);
+    let links = &state.platform.links;
+    // A custom domain is served over https by the edge, whatever the platform's own
+    // protocol (`docs/domains.md`).
+    let own_origins: Vec<String> = host
+        .iter()
+        .flat_map(|host| {
+            let custom = links.classify_host(host) == domain::HostKind::Other;
+            let mut origins = vec![format!("{}://{host}", links.protocol())];
+            if custom {
+                origins.push(format!("https://{host}"));
+            }
+            origins
+        })
+        .collect();
     let allowed = match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        Some(origin) => Some(origin.to_lowercase()) == own_origin,
+        Some(origin) => own_origins.contains(&origin.to_lowercase()),
         None => headers
             .get("sec-fetch-site")
             .is_some_and(|site| site.as_bytes() == b"same-origin"),

@@ -37,7 +37,7 @@ use crate::{
         assets::{self, Assets},
         audit_csv, dev_mail, handoff, logo,
         ops::{self, Operations},
-        server_fns,
+        server_fns, tls_ask,
     },
     security, telemetry, tenancy, workers,
 };
@@ -56,6 +56,8 @@ pub fn router(state: AppState, ops: Operations) -> Router {
     let probes = Router::new()
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
+        // The edge asks before any host is resolved: it asks on its own address.
+        .route("/internal/tls-ask", get(tls_ask::tls_ask))
         .with_state((state.clone(), ops));
     let intake = Router::new().route(
         "/api/leads/intake",
@@ -272,6 +274,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let operations = Operations {
         lifecycle: Default::default(),
         metrics_token: config.metrics_token.clone(),
+        edge_token: config.edge_token.clone(),
     };
     let lifecycle = operations.lifecycle.clone();
 

@@ -61,7 +61,7 @@ pub async fn site_for_host(state: &AppState, host: Option<&str>) -> RequestSite 
     };
     match state.platform.links.classify_host(host) {
         HostKind::Apex => RequestSite::Apex,
-        HostKind::Other => RequestSite::UnknownHost,
+        HostKind::Other => custom_domain(state, host).await,
         HostKind::Tenant(label) => match db::tenants::resolve(&state.platform.db.app, &label).await
         {
             Ok(Some(tenant)) => RequestSite::Tenant(tenant),
@@ -71,6 +71,32 @@ pub async fn site_for_host(state: &AppState, host: Option<&str>) -> RequestSite 
                 RequestSite::Unavailable
             }
         },
+    }
+}
+
+/// The site at a host that is not ours: the workspace whose verified custom domain it is,
+/// while that workspace is active, else the unknown-host page (`docs/domains.md`). The
+/// port plays no part: an edge may pass it on.
+async fn custom_domain(state: &AppState, host: &str) -> RequestSite {
+    let name = host_without_port(host);
+    match db::domains::resolve(&state.platform.db.app, name.trim_end_matches('.')).await {
+        Ok(Some(tenant)) => RequestSite::Tenant(tenant),
+        Ok(None) => RequestSite::UnknownHost,
+        Err(e) => {
+            tracing::warn!(error = ?e, "cannot resolve the custom domain");
+            RequestSite::Unavailable
+        }
+    }
+}
+
+/// `host` without a `:port` (an IPv6 literal keeps its brackets).
+pub fn host_without_port(host: &str) -> &str {
+    if let Some(end) = host.strip_prefix('[').and_then(|rest| rest.find(']')) {
+        return &host[..end + 2];
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
     }
 }
 
@@ -123,6 +149,17 @@ mod tests {
 
     fn ip(s: &str) -> Option<IpAddr> {
         Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn a_host_loses_its_port_and_keeps_the_rest() {
+        assert_eq!(
+            host_without_port("crm.acme-law.com:5001"),
+            "crm.acme-law.com"
+        );
+        assert_eq!(host_without_port("crm.acme-law.com"), "crm.acme-law.com");
+        assert_eq!(host_without_port("[::1]:3000"), "[::1]");
+        assert_eq!(host_without_port("[::1]"), "[::1]");
     }
 
     #[test]

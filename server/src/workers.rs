@@ -1,4 +1,5 @@
-//! Background work: delivering the outbox (when `SMTP_URL` is set) and housekeeping.
+//! Background work: delivering the outbox (when `SMTP_URL` is set), re-checking custom
+//! domains' records, and housekeeping.
 
 use std::time::Duration;
 
@@ -15,6 +16,11 @@ use usecases::{
 
 const OUTBOX_EVERY: Duration = Duration::from_secs(5);
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(600);
+/// How often due custom domains are looked for (more often when `DOMAIN_RECHECK` is
+/// shorter than this).
+const DOMAINS_EVERY: Duration = Duration::from_secs(60);
+/// Custom domains re-checked per tick at most.
+const DOMAINS_BATCH: i64 = 100;
 /// Emails handled per tick at most (a backlog of thousands drains in a minute or so).
 const BATCH: usize = 500;
 /// An SMTP conversation that takes longer than this has failed.
@@ -72,6 +78,8 @@ pub fn spawn(
         }
         let mut outbox = tokio::time::interval(OUTBOX_EVERY);
         let mut housekeeping = tokio::time::interval(HOUSEKEEPING_EVERY);
+        let mut domains =
+            tokio::time::interval(DOMAINS_EVERY.min(platform.settings.domains.recheck));
         loop {
             tokio::select! {
                 _ = stop.changed() => break,
@@ -81,9 +89,21 @@ pub fn spawn(
                     }
                 }
                 _ = housekeeping.tick() => usecases::housekeeping::sweep(&platform).await,
+                _ = domains.tick() => recheck_domains(&platform).await,
             }
         }
     })
+}
+
+/// Re-checks the custom domains that are due; a failure is logged and retried later.
+async fn recheck_domains(platform: &Platform) {
+    match usecases::domains::recheck_due(platform, DOMAINS_BATCH).await {
+        Ok(done) if done != Default::default() => {
+            tracing::info!(?done, "custom domains re-checked")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "cannot re-check custom domains"),
+    }
 }
 
 /// Sends what is due; a failure is logged and retried on a later tick.

@@ -6,6 +6,7 @@ pub mod api_key;
 pub mod auth;
 pub mod branding;
 pub mod console;
+pub mod domains;
 pub mod invites;
 pub mod leads;
 pub mod password_reset;

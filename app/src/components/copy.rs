@@ -1,4 +1,5 @@
-//! A secret shown once, in a read-only field, with a copy button once the page is live.
+//! Values to copy: a secret shown once in a read-only field, or a DNS record's name and
+//! value shown as text, each with a copy button once the page is live.
 
 use leptos::prelude::*;
 
@@ -37,6 +38,38 @@ pub fn CopyField(
                 }}
             </p>
         </div>
+    }
+}
+
+/// `value` as text (selectable, in a monospace font) with a **Copy** button named
+/// `copy_label`, hidden until the page is live, and a line that says whether it worked.
+#[component]
+pub fn CopyText(
+    #[prop(into)] id: String,
+    #[prop(into)] value: String,
+    #[prop(into)] copy_label: String,
+) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let to_copy = value.clone();
+    let copied_id = format!("{id}-copied");
+    view! {
+        <span class="copy-text">
+            <code id=id>{value}</code>
+            <button type="button" class="button small copy-button" aria-label=copy_label
+                aria-describedby=copied_id.clone() on:click=move |_| {
+                let text = to_copy.clone();
+                leptos::task::spawn_local(async move {
+                    copied.set(Some(copy_to_clipboard(&text).await));
+                });
+            }>"Copy"</button>
+            <span id=copied_id class="field-hint" role="status">
+                {move || match copied.get() {
+                    Some(true) => "Copied.",
+                    Some(false) => "Select the text and copy it.",
+                    None => "",
+                }}
+            </span>
+        </span>
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod audit;
 pub mod console;
+pub mod domains;
 pub mod embedded;
 mod error;
 pub mod handoffs;

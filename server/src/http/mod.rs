@@ -11,3 +11,4 @@ pub mod handoff;
 pub mod logo;
 pub mod ops;
 pub mod server_fns;
+pub mod tls_ask;

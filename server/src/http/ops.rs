@@ -45,6 +45,23 @@ impl Lifecycle {
 pub struct Operations {
     pub lifecycle: Arc<Lifecycle>,
     pub metrics_token: Option<String>,
+    /// The token that lets an edge off loopback ask `/internal/tls-ask` (`EDGE_TOKEN`).
+    pub edge_token: Option<String>,
+}
+
+/// Whether `headers` carry `Authorization: Bearer <expected>`; never when nothing is
+/// expected. Compared as digests: the comparison's time says nothing of the token.
+pub fn bearer_is(headers: &HeaderMap, expected: Option<&str>) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    match (expected, given) {
+        (Some(expected), Some(given)) => {
+            Sha256::digest(expected.as_bytes()) == Sha256::digest(given.trim().as_bytes())
+        }
+        _ => false,
+    }
 }
 
 /// `GET /healthz`: the process answers.
@@ -126,17 +143,7 @@ pub async fn metrics(
     Extension(site): Extension<RequestSite>,
     headers: HeaderMap,
 ) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let allowed = match (&ops.metrics_token, token) {
-        // Compared as digests: the comparison's time says nothing of the token.
-        (Some(expected), Some(given)) => {
-            Sha256::digest(expected.as_bytes()) == Sha256::digest(given.trim().as_bytes())
-        }
-        _ => false,
-    };
+    let allowed = bearer_is(&headers, ops.metrics_token.as_deref());
     if site != RequestSite::Apex || !allowed {
         return StatusCode::NOT_FOUND.into_response();
     }

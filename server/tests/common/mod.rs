@@ -105,6 +105,7 @@ impl TestApp {
         let operations = server::http::ops::Operations {
             lifecycle: Default::default(),
             metrics_token: config.metrics_token.clone(),
+            edge_token: config.edge_token.clone(),
         };
         let router = startup::router(state.clone(), operations.clone());
         tokio::spawn(async move {

@@ -41,6 +41,11 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("tenant.suspend", "Suspended the workspace"),
     ("tenant.reactivate", "Reactivated the workspace"),
     ("tenant.plan_changed", "Changed the plan"),
+    ("domain.added", "Added a domain"),
+    ("domain.verified", "Verified a domain"),
+    ("domain.made_primary", "Made a domain primary"),
+    ("domain.failed", "A domain failed its checks"),
+    ("domain.removed", "Removed a domain"),
 ];
 
 /// Where a page starts, as the page's address carries it.
@@ -128,6 +133,7 @@ pub async fn page(
             "cli" => "HREF staff (command line)".to_owned(),
             "api" => "Intake API".to_owned(),
             "signup" => "Signup".to_owned(),
+            "system" => "HREF CRM (automatic check)".to_owned(),
             other => other.to_owned(),
         },
     };

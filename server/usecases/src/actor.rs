@@ -15,11 +15,13 @@ pub enum Actor {
     Signup,
     /// The intake API, with the workspace's key.
     Api,
+    /// The platform itself: a background job (a custom domain's re-check).
+    System,
 }
 
 impl Actor {
-    /// The name stored in `audit_log.actor`: `user:<id>`, `staff:<email>`, `cli`, `signup`
-    /// or `api`.
+    /// The name stored in `audit_log.actor`: `user:<id>`, `staff:<email>`, `cli`, `signup`,
+    /// `api` or `system`.
     pub fn audit_name(&self) -> String {
         match self {
             Actor::User(user) => format!("user:{user}"),
@@ -27,6 +29,7 @@ impl Actor {
             Actor::Cli => "cli".to_owned(),
             Actor::Signup => "signup".to_owned(),
             Actor::Api => "api".to_owned(),
+            Actor::System => "system".to_owned(),
         }
     }
 }

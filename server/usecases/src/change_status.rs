@@ -73,12 +73,8 @@ pub async fn change_status(
     // The email wears the workspace's brand (read under its own tenant setting).
     db::set_tenant(&mut tx, tenant.id).await?;
     let brand = emails::Brand::of_tenant(p, &mut tx, &tenant.slug).await?;
-    let email = emails::status_change(
-        &brand,
-        action,
-        reason,
-        &p.links.tenant_url(&tenant.slug, "/"),
-    )?;
+    let splash = crate::domains::workspace_url(p, &mut tx, tenant.id, &tenant.slug, "/").await?;
+    let email = emails::status_change(&brand, action, reason, &splash)?;
     for to in db::console::admin_emails(&mut tx, tenant.id).await? {
         let Ok(to) = domain::Email::parse(&to) else {
             continue;

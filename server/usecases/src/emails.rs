@@ -455,3 +455,38 @@ pub fn status_change(
         subject,
     })
 }
+
+/// Tells a workspace's admins that one of its custom domains failed its re-checks: what
+/// was found, and where to verify it again.
+pub fn domain_failed(
+    brand: &Brand,
+    domain: &str,
+    found: &str,
+    domains_url: &str,
+) -> Result<OutgoingEmail, Error> {
+    let subject = format!("{domain} no longer reaches {}", brand.name);
+    let headline = format!("{domain} stopped working");
+    let message = format!(
+        "The ownership record of {domain} was missing at three checks in a row, so {domain} no longer opens {} and gets no new certificate. Put the TXT record back as Settings → Domains shows it, then click Verify: the domain works again at once.",
+        brand.name
+    );
+    Ok(OutgoingEmail {
+        html: StatusHtml {
+            subject: &subject,
+            brand,
+            headline: &headline,
+            message: &message,
+            reason: Some(found),
+            url: Some(domains_url),
+        }
+        .render()?,
+        text: StatusText {
+            headline: &headline,
+            message: &message,
+            reason: Some(found),
+            url: Some(domains_url),
+        }
+        .render()?,
+        subject,
+    })
+}

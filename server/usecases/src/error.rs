@@ -86,6 +86,14 @@ impl Error {
         }
     }
 
+    /// A refusal because of the state something is in (`code` names it for the JSON API).
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Error {
+        Error::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     /// The message for `field`, if this error is about it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {

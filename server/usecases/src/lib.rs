@@ -16,6 +16,8 @@ pub mod board;
 pub mod branding;
 pub mod change_status;
 pub mod console;
+pub mod dns;
+pub mod domains;
 pub mod emails;
 mod error;
 pub mod find_workspace;
@@ -47,4 +49,4 @@ pub mod welcome;
 
 pub use actor::Actor;
 pub use error::Error;
-pub use platform::{Platform, Settings};
+pub use platform::{DomainSettings, Platform, Settings};

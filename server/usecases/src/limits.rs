@@ -28,21 +28,7 @@ impl FromStr for Limit {
         let invalid = || format!("{input:?} is not a limit like 5/15m (units s, m, h, d)");
         let (count, window) = input.trim().split_once('/').ok_or_else(invalid)?;
         let count: u32 = count.trim().parse().map_err(|_| invalid())?;
-        let window = window.trim();
-        let (amount, unit) = window.split_at(window.len().saturating_sub(1));
-        let amount: u64 = if amount.is_empty() {
-            Ok(1)
-        } else {
-            amount.parse()
-        }
-        .map_err(|_| invalid())?;
-        let seconds = match unit {
-            "s" => amount,
-            "m" => amount * 60,
-            "h" => amount * 3600,
-            "d" => amount * 86_400,
-            _ => return Err(invalid()),
-        };
+        let seconds = parse_period(window).ok_or_else(invalid)?.as_secs();
         if count == 0 || seconds == 0 {
             return Err(invalid());
         }
@@ -51,6 +37,26 @@ impl FromStr for Limit {
             window: Duration::from_secs(seconds),
         })
     }
+}
+
+/// A period written as a number and a unit (`s`, `m`, `h`, `d`): `15m`, `1d`; a unit alone
+/// is one of it (`h`).
+pub fn parse_period(input: &str) -> Option<Duration> {
+    let input = input.trim();
+    let (amount, unit) = input.split_at(input.len().saturating_sub(1));
+    let amount: u64 = if amount.is_empty() {
+        1
+    } else {
+        amount.parse().ok()?
+    };
+    let unit = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    amount.checked_mul(unit).map(Duration::from_secs)
 }
 
 impl fmt::Display for Limit {

@@ -54,9 +54,8 @@ pub async fn send_link(
     let token = secrets::new_token();
     db::password_resets::insert(&mut tx, tenant.id, member.user_id, &token).await?;
     let brand = Brand::of_tenant(p, &mut tx, &tenant.slug).await?;
-    let url = p
-        .links
-        .tenant_url(&tenant.slug, &format!("/reset/{}", token.expose()));
+    let path = format!("/reset/{}", token.expose());
+    let url = crate::domains::workspace_url(p, &mut tx, tenant.id, &tenant.slug, &path).await?;
     let message = emails::password_reset(&brand, email, &url)?;
     emails::queue(p, &mut tx, Some(tenant.id), email, &message).await?;
     tx.commit().await?;

@@ -1,8 +1,8 @@
-use std::sync::Arc;
+use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use domain::Links;
 
-use crate::{limits::Limits, receive_lead::Intake, sealing::SealingKey};
+use crate::{dns::Dns, limits::Limits, receive_lead::Intake, sealing::SealingKey};
 
 /// What every use case runs against: the database, the site's addresses, the rate limits,
 /// the behaviour switches, the key that seals secrets, and the intake queue. One per
@@ -16,6 +16,8 @@ pub struct Platform {
     pub sealing_key: SealingKey,
     /// This instance's queue of leads to write (`receive_lead`).
     pub intake: Intake,
+    /// Where custom domains' TXT records are looked up.
+    pub dns: Dns,
 }
 
 /// Behaviour switches read from the environment (README, "Configuration").
@@ -32,4 +34,27 @@ pub struct Settings {
     pub https: bool,
     /// Staff must turn two-factor on before any console page but their account opens.
     pub staff_two_factor_required: bool,
+    /// Custom domains.
+    pub domains: DomainSettings,
+}
+
+/// Custom domains' switches (`docs/domains.md`).
+#[derive(Clone, Debug)]
+pub struct DomainSettings {
+    /// The most domains one workspace may have (`DOMAIN_LIMIT`).
+    pub limit: usize,
+    /// How often a verified domain's record is looked up again (`DOMAIN_RECHECK`).
+    pub recheck: Duration,
+    /// The edge's addresses, for the A/AAAA records of an apex domain (`EDGE_ADDRESSES`).
+    pub edge_addresses: Vec<IpAddr>,
+}
+
+impl Default for DomainSettings {
+    fn default() -> DomainSettings {
+        DomainSettings {
+            limit: 3,
+            recheck: Duration::from_secs(24 * 60 * 60),
+            edge_addresses: Vec::new(),
+        }
+    }
 }

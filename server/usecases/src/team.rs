@@ -366,9 +366,8 @@ async fn send_invite(
     token: &domain::Token,
 ) -> Result<(), Error> {
     let brand = Brand::of_tenant(p, tx, &tenant.slug).await?;
-    let url = p
-        .links
-        .tenant_url(&tenant.slug, &format!("/invite/{}", token.expose()));
+    let path = format!("/invite/{}", token.expose());
+    let url = crate::domains::workspace_url(p, tx, tenant.id, &tenant.slug, &path).await?;
     let message = emails::invite(&brand, role, &url)?;
     let delivery = if status == TenantStatus::Pending {
         db::outbox::Delivery::Held

@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{PASSWORD, count_all, platform, provision, tenant, workspace_with_admin};
+use common::{PASSWORD, count_all, member, platform, provision, tenant, workspace_with_admin};
 use db::{
     console::{Page, Sort},
     members::Member,
@@ -105,17 +105,6 @@ async fn set_status(p: &Platform, slug: &str, status: TenantStatus) {
         .execute(&p.db.owner)
         .await
         .unwrap();
-}
-
-/// The member with `email` in `tenant`.
-async fn member(p: &Platform, tenant: &ResolvedTenant, email: &str) -> Member {
-    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await.unwrap();
-    let found = db::members::find_by_email(&mut tx, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    found
 }
 
 /// The token of the newest emailed link to `to` whose path starts with `prefix`.

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{PASSWORD, count_all, platform, provision, tenant, workspace_with_admin};
+use common::{PASSWORD, count_all, member, platform, provision, tenant, workspace_with_admin};
 use db::{members::Member, sqlx, tenants::ResolvedTenant};
 use domain::{
     Email, HexColour, Role, StageName, StageType, Token,
@@ -18,16 +18,6 @@ use usecases::{
     pipeline::{Direction, StageFields},
 };
 use uuid::Uuid;
-
-async fn member(p: &Platform, tenant: &ResolvedTenant, email: &str) -> Member {
-    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await.unwrap();
-    let found = db::members::find_by_email(&mut tx, &Email::parse(email).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    found
-}
 
 /// A workspace whose admin `admin@<slug>.test` accepted the invite.
 async fn workspace(p: &Platform, slug: &str) -> (ResolvedTenant, Member) {

@@ -72,6 +72,28 @@ fn TenantView(tenant: TenantPage) -> impl IntoView {
             </dl>
         </section>
 
+        <section class="panel" aria-labelledby="domains-heading">
+            <h2 id="domains-heading">"Custom domains"</h2>
+            {if tenant.domains.is_empty() {
+                view! { <p class="empty">"No custom domains."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th scope="col">"Domain"</th><th scope="col">"State"</th><th scope="col">"Primary"</th></tr></thead>
+                        <tbody>
+                            {tenant.domains.clone().into_iter().map(|d| view! {
+                                <tr>
+                                    <td class="mono">{d.hostname}</td>
+                                    <td>{d.state}</td>
+                                    <td>{if d.primary { "Yes" } else { "" }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+
         <section class="panel" aria-labelledby="key-heading">
             <h2 id="key-heading">"API key"</h2>
             <dl class="facts">

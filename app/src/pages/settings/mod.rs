@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod api_key;
 pub mod branding;
+pub mod domains;
 pub mod pipeline;
 pub mod team;
 pub mod usage;
@@ -19,8 +20,9 @@ use crate::{
 };
 
 /// The areas of Settings, in the order of the navigation.
-const AREAS: [(&str, &str); 6] = [
+const AREAS: [(&str, &str); 7] = [
     ("/settings/branding", "Branding"),
+    ("/settings/domains", "Domains"),
     ("/settings/team", "Team"),
     ("/settings/pipeline", "Pipeline"),
     ("/settings/api", "API"),
@@ -103,6 +105,11 @@ fn done_message(key: &str) -> Option<&'static str> {
         "stage-deleted" => "Stage deleted.",
         "rotated" => "The API key was rotated.",
         "old-revoked" => "The old API key no longer works.",
+        "domain-added" => "Domain added. Publish its two DNS records, then click Verify.",
+        "domain-verified" => "The ownership record was found: the domain opens this workspace now.",
+        "domain-checked" => "Looked up: see what was found under the domain.",
+        "domain-primary" => "Primary domain set. Emails and links use it from now on.",
+        "domain-removed" => "Domain removed. It no longer opens this workspace.",
         _ => return None,
     })
 }

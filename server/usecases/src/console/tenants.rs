@@ -5,8 +5,8 @@ use db::console::{AuditQuery, Page, Sort, TenantQuery};
 use domain::{
     TenantStatus,
     console::{
-        ApprovalQueue, ConsoleInvite, ConsoleMember, HistoryEntry, QueuedTenant, TenantList,
-        TenantListRow, TenantPage,
+        ApprovalQueue, ConsoleDomain, ConsoleInvite, ConsoleMember, HistoryEntry, QueuedTenant,
+        TenantList, TenantListRow, TenantPage,
     },
     plan::seat_limit,
 };
@@ -122,6 +122,7 @@ pub(crate) fn actor_words(actor: &str) -> String {
             "cli" => "HREF staff (command line)".to_owned(),
             "signup" => "Self-service signup".to_owned(),
             "api" => "Intake API".to_owned(),
+            "system" => "HREF CRM (automatic check)".to_owned(),
             other => other.to_owned(),
         },
     }
@@ -192,7 +193,17 @@ pub async fn page(p: &Platform, _staff: &Staff, slug: &str) -> Result<TenantPage
         })
         .collect();
     let max_users = t.max_users.and_then(|n| u32::try_from(n).ok());
+    let domains = db::domains::of_tenant(db, t.id.0)
+        .await?
+        .into_iter()
+        .map(|(hostname, state, primary)| ConsoleDomain {
+            hostname,
+            state: state.label().to_owned(),
+            primary,
+        })
+        .collect();
     Ok(TenantPage {
+        domains,
         splash_url: p.links.tenant_url(&t.slug, "/"),
         seat_limit: seat_limit(t.plan, max_users),
         slug: t.slug,

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use db::{Database, sqlx, tenants::ResolvedTenant, testing::TestDb};
+use db::{Database, members::Member, sqlx, tenants::ResolvedTenant, testing::TestDb};
 use domain::{Email, Slug, TenantName};
 use usecases::{Actor, Platform, provision::Provisioned, testing};
 
@@ -61,4 +61,15 @@ pub async fn count_all(db: &Database, table: &str) -> i64 {
         .fetch_one(&db.owner)
         .await
         .unwrap()
+}
+
+/// The member of `tenant` with `email`.
+pub async fn member(p: &Platform, tenant: &ResolvedTenant, email: &str) -> Member {
+    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await.unwrap();
+    let found = db::members::find_by_email(&mut tx, &Email::parse(email).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+    found
 }

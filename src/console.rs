@@ -79,6 +79,8 @@ pub struct TenantPage {
     pub splash_url: String,
     /// Its custom domains and their states.
     pub domains: Vec<ConsoleDomain>,
+    /// Its single sign-on provider's issuer and whether SSO is required, if it has one.
+    pub sso: Option<(String, bool)>,
     pub history: Vec<HistoryEntry>,
     pub members: Vec<ConsoleMember>,
     pub invites: Vec<ConsoleInvite>,

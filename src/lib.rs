@@ -25,6 +25,7 @@ pub mod redirect;
 pub mod settings;
 pub mod signup;
 pub mod slug;
+pub mod sso;
 pub mod tenant;
 pub mod token;
 pub mod welcome;

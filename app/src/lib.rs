@@ -33,7 +33,8 @@ use crate::{
         settings::{
             activity::ActivitySettingsPage, api_key::ApiSettingsPage,
             branding::BrandingSettingsPage, domains::DomainsSettingsPage,
-            pipeline::PipelineSettingsPage, team::TeamSettingsPage, usage::UsageSettingsPage,
+            pipeline::PipelineSettingsPage, sso::SsoSettingsPage, team::TeamSettingsPage,
+            usage::UsageSettingsPage,
         },
         sign_in::SignInPage,
         signup::SignupPage,
@@ -155,6 +156,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/settings/domains") view=DomainsSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/pipeline") view=PipelineSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/api") view=ApiSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/sso") view=SsoSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/activity") view=ActivitySettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/usage") view=UsageSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin") view=TenantsPage ssr=SsrMode::Async/>

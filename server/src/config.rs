@@ -60,6 +60,9 @@ pub struct Config {
     /// The bearer token that lets an edge off loopback ask `/internal/tls-ask`
     /// (`EDGE_TOKEN`).
     pub edge_token: Option<String>,
+    /// Single sign-on may reach providers on private and loopback addresses
+    /// (`SSO_ALLOW_PRIVATE`).
+    pub sso_allow_private: bool,
 }
 
 impl Config {
@@ -230,6 +233,7 @@ impl Config {
             dns_resolver,
             domains,
             edge_token,
+            sso_allow_private: flag("SSO_ALLOW_PRIVATE")?,
             limits: LimitSettings {
                 signup: limit("SIGNUP_LIMIT", defaults.signup)?,
                 check: limit("CHECK_LIMIT", defaults.check)?,
@@ -254,6 +258,7 @@ impl Config {
             https: self.app_protocol == "https",
             staff_two_factor_required: self.staff_two_factor_required,
             domains: self.domains.clone(),
+            sso_allow_private: self.sso_allow_private,
         }
     }
 

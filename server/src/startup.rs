@@ -37,7 +37,7 @@ use crate::{
         assets::{self, Assets},
         audit_csv, dev_mail, handoff, logo,
         ops::{self, Operations},
-        server_fns, tls_ask,
+        server_fns, sso, tls_ask,
     },
     security, telemetry, tenancy, workers,
 };
@@ -129,7 +129,9 @@ fn site(state: &AppState, ops: &Operations) -> Router<AppState> {
         .route("/admin/audit.csv", get(audit_csv::audit_csv))
         .route("/handoff/{link}", get(handoff::bind))
         .route("/handoff/{link}/confirm", get(handoff::confirm))
-        .route("/handoff/{link}/finish", get(handoff::finish));
+        .route("/handoff/{link}/finish", get(handoff::finish))
+        .route("/sso/start", get(sso::start))
+        .route("/sso/callback", get(sso::callback));
     if state.platform.settings.dev_mail {
         plain = plain.route("/__dev/mail", get(dev_mail::dev_mail));
     }

@@ -12,6 +12,7 @@ pub mod leads;
 pub mod password_reset;
 pub mod pipeline;
 pub mod signup;
+pub mod sso;
 pub mod staff;
 pub mod team;
 pub mod welcome;

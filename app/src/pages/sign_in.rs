@@ -6,7 +6,10 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::auth::{SignIn, SignOut, get_viewer},
+    api::{
+        auth::{SignIn, SignOut, get_viewer},
+        sso::sso_offered,
+    },
     components::form::{Field, FormAlert, FormState},
     pages::{find_workspace::FindWorkspacePage, not_found::NotFound},
     site::{Site, TenantSite, use_site},
@@ -28,6 +31,7 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
     let form = FormState::new(sign_in);
     // Signing out here redirects to this same page: the notice is read again.
     let viewer = Resource::new(move || sign_out.version().get(), |_| get_viewer());
+    let sso = Resource::new(|| (), |_| sso_offered());
     let pending = sign_in.pending();
     let query = use_query_map().get_untracked();
     let handoff_expired = query.get("handoff").is_some();
@@ -79,6 +83,17 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
                 </ActionForm>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        sso.await.unwrap_or(false).then(|| view! {
+                            // A plain form, not a link: the browser leaves for the provider.
+                            <form method="get" action="/sso/start" class="sso-form">
+                                <p class="or"><span>"or"</span></p>
+                                <button type="submit" class="button wide">"Sign in with SSO"</button>
+                            </form>
+                        })
+                    })}
+                </Suspense>
                 <p class="fine-print"><a href="/forgot-password">"Forgot your password?"</a></p>
             </div>
         </main>

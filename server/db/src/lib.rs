@@ -29,6 +29,7 @@ mod pool;
 pub mod rate_limits;
 pub mod seed;
 pub mod sessions;
+pub mod sso;
 pub mod staff;
 pub mod staff_sessions;
 pub mod stages;

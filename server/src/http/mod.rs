@@ -11,4 +11,5 @@ pub mod handoff;
 pub mod logo;
 pub mod ops;
 pub mod server_fns;
+pub mod sso;
 pub mod tls_ask;

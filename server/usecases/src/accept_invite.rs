@@ -69,6 +69,11 @@ pub async fn accept(
     let invite = db::invites::find_by_token(&mut tx, token)
         .await?
         .ok_or_else(|| Error::NotFound("This invite link is not valid any more.".into()))?;
+    // A workspace that requires single sign-on makes no password accounts for members:
+    // they join by signing in with SSO (`docs/sso.md`).
+    if invite.role != domain::Role::Admin && crate::sso::is_required(&mut tx).await? {
+        return Err(Error::forbidden(crate::sso::USE_SSO));
+    }
     tx.commit().await?;
     match invite.state(OffsetDateTime::now_utc()) {
         InviteState::Open => {}

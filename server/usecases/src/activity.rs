@@ -46,6 +46,18 @@ pub const ACTIONS: &[(&str, &str)] = &[
     ("domain.made_primary", "Made a domain primary"),
     ("domain.failed", "A domain failed its checks"),
     ("domain.removed", "Removed a domain"),
+    (
+        "member.signed_in_with_password",
+        "Signed in with a password while SSO is required",
+    ),
+    ("member.joined_by_sso", "Joined by signing in with SSO"),
+    ("sso.saved", "Saved the single sign-on connection"),
+    (
+        "sso.domain_verified",
+        "Proved an email domain for single sign-on",
+    ),
+    ("sso.required", "Required single sign-on"),
+    ("sso.not_required", "Stopped requiring single sign-on"),
 ];
 
 /// Where a page starts, as the page's address carries it.

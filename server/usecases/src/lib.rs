@@ -36,6 +36,7 @@ pub mod sealing;
 pub mod secrets;
 pub mod sign_in;
 pub mod signup;
+pub mod sso;
 pub mod staff_accounts;
 pub mod staff_sign_in;
 pub mod team;

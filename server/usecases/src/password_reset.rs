@@ -51,6 +51,11 @@ pub async fn send_link(
     let Some(member) = db::members::find_by_email(&mut tx, email).await? else {
         return Ok(false);
     };
+    // Members of a workspace that requires single sign-on have no password to reset (the
+    // answer on the page is the same either way: nothing is told about who is a member).
+    if member.role != domain::Role::Admin && crate::sso::is_required(&mut tx).await? {
+        return Ok(false);
+    }
     let token = secrets::new_token();
     db::password_resets::insert(&mut tx, tenant.id, member.user_id, &token).await?;
     let brand = Brand::of_tenant(p, &mut tx, &tenant.slug).await?;
@@ -108,6 +113,10 @@ pub async fn reset(
     let user = db::password_resets::reset(&mut tx, token, &hash)
         .await?
         .ok_or_else(|| Error::NotFound("This reset link was just used.".into()))?;
+    let role = db::members::find(&mut tx, user).await?.map(|m| m.role);
+    if role != Some(domain::Role::Admin) && crate::sso::is_required(&mut tx).await? {
+        return Err(Error::forbidden(crate::sso::USE_SSO));
+    }
     audit(
         &mut tx,
         Some(tenant.id),

@@ -122,6 +122,14 @@ pub async fn hash(password: &Password) -> Result<PasswordHash, Error> {
     .await?
 }
 
+/// A hash of a long random secret nobody is told: an account made by single sign-on has
+/// no password until its owner sets one with a reset link.
+pub async fn unusable_hash() -> Result<PasswordHash, Error> {
+    let secret = crate::secrets::new_token();
+    let password = Password::parse(secret.expose().to_owned()).map_err(|_| Error::Internal)?;
+    hash(&password).await
+}
+
 /// Hashes `password` with the algorithm, parameters and salt of `setting` (a PHC string
 /// without its hash), for the database to compare with the stored hash. Parameters beyond
 /// what we would ever choose are refused rather than spent.

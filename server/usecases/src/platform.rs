@@ -36,6 +36,9 @@ pub struct Settings {
     pub staff_two_factor_required: bool,
     /// Custom domains.
     pub domains: DomainSettings,
+    /// Single sign-on may talk to identity providers on private and loopback addresses
+    /// (`SSO_ALLOW_PRIVATE`: tests, and providers on the same network).
+    pub sso_allow_private: bool,
 }
 
 /// Custom domains' switches (`docs/domains.md`).

@@ -49,12 +49,23 @@ pub async fn sign_in(
         return Err(Error::field("password", NO_MATCH));
     }
     let user = member_account.map(|a| a.user_id).ok_or(Error::Internal)?;
+    let role = member.map(|m| m.role).ok_or(Error::Internal)?;
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
+    // A workspace that requires single sign-on refuses members' passwords; an admin's is
+    // the way back in, and each such use is in Activity (`docs/sso.md`).
+    let required = crate::sso::is_required(&mut tx).await?;
+    if required && role != domain::Role::Admin {
+        return Err(Error::forbidden(crate::sso::USE_SSO));
+    }
     audit(
         &mut tx,
         Some(tenant.id),
         &Actor::User(user),
-        "member.signed_in",
+        if required {
+            "member.signed_in_with_password"
+        } else {
+            "member.signed_in"
+        },
         json!({}),
     )
     .await?;

@@ -94,6 +94,15 @@ fn TenantView(tenant: TenantPage) -> impl IntoView {
             }}
         </section>
 
+        <section class="panel" aria-labelledby="sso-heading">
+            <h2 id="sso-heading">"Single sign-on"</h2>
+            <p>{match tenant.sso.clone() {
+                None => "Not set up: members sign in with passwords.".to_owned(),
+                Some((issuer, true)) => format!("Uses {issuer}, and requires it for members."),
+                Some((issuer, false)) => format!("Uses {issuer}; passwords still work."),
+            }}</p>
+        </section>
+
         <section class="panel" aria-labelledby="key-heading">
             <h2 id="key-heading">"API key"</h2>
             <dl class="facts">

@@ -7,6 +7,7 @@ pub mod api_key;
 pub mod branding;
 pub mod domains;
 pub mod pipeline;
+pub mod sso;
 pub mod team;
 pub mod usage;
 
@@ -20,12 +21,13 @@ use crate::{
 };
 
 /// The areas of Settings, in the order of the navigation.
-const AREAS: [(&str, &str); 7] = [
+const AREAS: [(&str, &str); 8] = [
     ("/settings/branding", "Branding"),
     ("/settings/domains", "Domains"),
     ("/settings/team", "Team"),
     ("/settings/pipeline", "Pipeline"),
     ("/settings/api", "API"),
+    ("/settings/sso", "Single sign-on"),
     ("/settings/activity", "Activity"),
     ("/settings/usage", "Usage"),
 ];
@@ -110,6 +112,14 @@ fn done_message(key: &str) -> Option<&'static str> {
         "domain-checked" => "Looked up: see what was found under the domain.",
         "domain-primary" => "Primary domain set. Emails and links use it from now on.",
         "domain-removed" => "Domain removed. It no longer opens this workspace.",
+        "sso-saved" => {
+            "Connection saved: the provider answered. Prove the email domains below, then try Sign in with SSO."
+        }
+        "sso-domain-verified" => "Email domain proven: its people can sign in with SSO.",
+        "sso-required" => "SSO is required now: members sign in only with SSO.",
+        "sso-not-required" => {
+            "SSO is no longer required: members may sign in with a password again."
+        }
         _ => return None,
     })
 }

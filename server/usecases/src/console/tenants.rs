@@ -202,8 +202,10 @@ pub async fn page(p: &Platform, _staff: &Staff, slug: &str) -> Result<TenantPage
             primary,
         })
         .collect();
+    let sso = db::sso::of_tenant(db, t.id.0).await?;
     Ok(TenantPage {
         domains,
+        sso,
         splash_url: p.links.tenant_url(&t.slug, "/"),
         seat_limit: seat_limit(t.plan, max_users),
         slug: t.slug,

@@ -1,0 +1,105 @@
+//! Single sign-on's two browser steps on a workspace host (`docs/sso.md`):
+//!
+//! - `GET /sso/start`: off to the provider, with `state` remembered in this browser's
+//!   session (so that a callback started by someone else's browser signs nobody in);
+//! - `GET /sso/callback?code=…&state=…`: back from the provider; signed in on the board, or
+//!   a page that says why not.
+
+use app::ssr::{AppState, RequestSite, auth::start_session};
+use axum::{
+    Extension,
+    extract::{Query, State},
+    http::{StatusCode, header},
+    response::{Html, IntoResponse, Redirect, Response},
+};
+use serde::Deserialize;
+use tower_sessions::Session;
+
+/// The session key holding the state of this browser's sign-in under way.
+const STATE_KEY: &str = "sso_state";
+
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(site): Extension<RequestSite>,
+    session: Session,
+) -> Response {
+    let RequestSite::Tenant(tenant) = site else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match usecases::sso::start(&state.platform, &tenant).await {
+        Ok((url, login_state)) => {
+            if session.insert(STATE_KEY, login_state).await.is_err() {
+                return refused(&usecases::Error::Unavailable);
+            }
+            Redirect::to(&url).into_response()
+        }
+        Err(e) => refused(&e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+pub async fn callback(
+    State(state): State<AppState>,
+    Extension(site): Extension<RequestSite>,
+    session: Session,
+    Query(back): Query<Callback>,
+) -> Response {
+    let RequestSite::Tenant(tenant) = site else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let expected: Option<String> = session.remove(STATE_KEY).await.ok().flatten();
+    if let Some(error) = back.error {
+        let why = back.error_description.unwrap_or(error);
+        return refused(&usecases::Error::forbidden(format!(
+            "Single sign-on did not work: your provider said “{why}”."
+        )));
+    }
+    let (Some(code), Some(login_state)) = (back.code, back.state) else {
+        return refused(&usecases::Error::forbidden(
+            "Single sign-on did not work: the provider's answer was incomplete. Start again.",
+        ));
+    };
+    // The state must be the one this browser left with: a callback started by another
+    // browser (login CSRF) signs nobody in, and creates nothing.
+    if expected.as_deref() != Some(login_state.as_str()) {
+        return refused(&usecases::Error::forbidden(
+            "Single sign-on did not work: this sign-in was not started in this browser, or was already finished. Start again.",
+        ));
+    }
+    let user = match usecases::sso::finish(&state.platform, &tenant, &code, &login_state).await {
+        Ok(user) => user,
+        Err(e) => return refused(&e),
+    };
+    match start_session(&session, tenant.id, user).await {
+        Ok(()) => Redirect::to("/leads").into_response(),
+        Err(_) => refused(&usecases::Error::Unavailable),
+    }
+}
+
+/// The page for a sign-in that did not happen: what went wrong and the way back.
+fn refused(error: &usecases::Error) -> Response {
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
+    let message = html_escape(&error.to_string());
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Single sign-on did not work</title></head><body><main>\
+         <h1>Single sign-on did not work</h1><p role=\"alert\">{message}</p>\
+         <p><a href=\"/login\">Back to sign in</a></p></main></body></html>"
+    );
+    (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}

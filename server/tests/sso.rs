@@ -1,0 +1,536 @@
+//! Single sign-on against a real OpenID Provider: `end2end/idp/server.mjs` (npm's certified
+//! `oidc-provider`), started here on free ports, with a browser simulated by a cookie jar
+//! that steps through the redirects. Discovery errors, every refusal the callback can meet
+//! from outside, who gets in, and Require SSO.
+
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{process::Stdio, time::Duration};
+
+use app::api::{
+    auth::{GetViewer, SignIn},
+    sso::{GetSso, SaveSso, SetRequireSso, VerifySsoDomain},
+    team::SendInvite,
+};
+use common::{TestApp, session_cookie};
+use reqwest::{Method, StatusCode, header::LOCATION};
+use serde_json::Value;
+use usecases::testing::TestDns;
+
+const PASSWORD: &str = "violet tugboat orchard";
+const IDP_PASSWORD: &str = "idp-password";
+const CLIENT_SECRET: &str = "sso-client-secret-0123456789abcdef";
+
+/// The test providers, stopped when dropped.
+struct Idp {
+    child: std::process::Child,
+    a: String,
+    b: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Drop for Idp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Idp {
+    async fn start() -> Idp {
+        let (a, b) = (free_port(), free_port());
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/idp/server.mjs");
+        let child = std::process::Command::new("node")
+            .arg(script)
+            .env("IDP_PORT_A", a.to_string())
+            .env("IDP_PORT_B", b.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("node runs end2end/idp/server.mjs (scripts/setup installs it)");
+        let idp = Idp {
+            child,
+            a: format!("http://127.0.0.1:{a}"),
+            b: format!("http://127.0.0.1:{b}"),
+        };
+        let client = reqwest::Client::new();
+        for _ in 0..100 {
+            let up = client
+                .get(format!("{}/__test/health", idp.a))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success());
+            if up {
+                return idp;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the test IdP did not start");
+    }
+
+    /// Registers our workspace as a client of the provider at `issuer`.
+    async fn register(&self, issuer: &str, client_id: &str, redirect_uri: &str) {
+        let response = reqwest::Client::new()
+            .post(format!("{issuer}/__test/clients"))
+            .json(&serde_json::json!({
+                "client_id": client_id,
+                "client_secret": CLIENT_SECRET,
+                "redirect_uris": [redirect_uri],
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+}
+
+/// A workspace `acme` whose admin is signed in, with a connection to IdP A for
+/// `acme-idp.test`, proven by its TXT record.
+struct Setup {
+    app: TestApp,
+    idp: Idp,
+    _dns: TestDns,
+    admin: String,
+}
+
+async fn setup() -> Setup {
+    let idp = Idp::start().await;
+    let dns = TestDns::start("acme-idp.test").await;
+    let resolver = dns.addr.to_string();
+    let app = TestApp::spawn_with(&[
+        ("SSO_ALLOW_PRIVATE", "1"),
+        ("DNS_RESOLVER", resolver.as_str()),
+    ])
+    .await;
+    let acme = app.provision("acme").await;
+    let admin = app.accept_invite(&acme, PASSWORD).await;
+    let host = app.tenant_host("acme");
+    let redirect = format!("http://{host}/sso/callback");
+    idp.register(&idp.a, "acme-crm", &redirect).await;
+
+    let saved = save(
+        &app,
+        &admin,
+        &idp.a,
+        "acme-crm",
+        CLIENT_SECRET,
+        "acme-idp.test",
+    )
+    .await;
+    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    let page: Value = app
+        .call::<GetSso>(&host, Some(&admin), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["redirect_uri"], redirect);
+    let value = page["email_domains"][0]["txt_value"].as_str().unwrap();
+    dns.set_txt("_hcrm-challenge.acme-idp.test", &[value]).await;
+    let verified = app
+        .call::<VerifySsoDomain>(&host, Some(&admin), &[("domain", "acme-idp.test")])
+        .await;
+    assert!(
+        verified.status().is_success(),
+        "{:?}",
+        verified.text().await
+    );
+    Setup {
+        app,
+        idp,
+        _dns: dns,
+        admin,
+    }
+}
+
+async fn save(
+    app: &TestApp,
+    cookie: &str,
+    issuer: &str,
+    client_id: &str,
+    secret: &str,
+    domains: &str,
+) -> reqwest::Response {
+    app.call::<SaveSso>(
+        &app.tenant_host("acme"),
+        Some(cookie),
+        &[
+            ("issuer", issuer),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("email_domains", domains),
+        ],
+    )
+    .await
+}
+
+/// A browser: a cookie jar, following no redirect by itself.
+fn new_browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+fn location(response: &reqwest::Response) -> String {
+    response.headers()[LOCATION].to_str().unwrap().to_owned()
+}
+
+/// `GET path` on the workspace host in `browser`.
+async fn on_workspace(app: &TestApp, browser: &reqwest::Client, path: &str) -> reqwest::Response {
+    browser
+        .request(Method::GET, format!("http://{}{path}", app.addr))
+        .header("Host", app.tenant_host("acme"))
+        .send()
+        .await
+        .unwrap()
+}
+
+/// Signs in at the provider as `email` from **Sign in with SSO**: the callback path (with
+/// its query) the provider sends the browser back to.
+async fn through_provider(app: &TestApp, browser: &reqwest::Client, email: &str) -> String {
+    let start = on_workspace(app, browser, "/sso/start").await;
+    assert_eq!(
+        start.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        start.text().await
+    );
+    let mut url = location(&start);
+    // The provider's own pages: its login form, then back to us.
+    for _ in 0..10 {
+        let response = browser.get(&url).send().await.unwrap();
+        if response.status().is_redirection() {
+            let next = location(&response);
+            if next.contains("/sso/callback") {
+                let start = next.find("/sso/callback").unwrap();
+                return next[start..].to_owned();
+            }
+            url = if next.starts_with('/') {
+                let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
+                format!("{origin}{next}")
+            } else {
+                next
+            };
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        assert!(page.contains("<form"), "{page}");
+        let login = browser
+            .post(format!("{url}/login"))
+            .form(&[("email", email), ("password", IDP_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert!(login.status().is_redirection(), "{:?}", login.text().await);
+        let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
+        let next = location(&login);
+        url = if next.starts_with('/') {
+            format!("{origin}{next}")
+        } else {
+            next
+        };
+    }
+    panic!("the provider never sent the browser back");
+}
+
+/// Signs `email` in at the provider in a new browser and comes back: the page we refuse
+/// it with.
+async fn refusal(app: &TestApp, email: &str) -> String {
+    let browser = new_browser();
+    let callback = through_provider(app, &browser, email).await;
+    let page = on_workspace(app, &browser, &callback).await;
+    assert_eq!(page.status(), StatusCode::FORBIDDEN);
+    // The browser's session (it held the state) signs nobody in.
+    if let Some(cookie) = session_cookie(&page) {
+        assert_eq!(viewer(app, &cookie).await, Value::Null);
+    }
+    page.text().await.unwrap()
+}
+
+async fn viewer(app: &TestApp, cookie: &str) -> Value {
+    app.call::<GetViewer>(&app.tenant_host("acme"), Some(cookie), &[])
+        .await
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    db::sqlx::query_scalar(sql)
+        .fetch_one(&app.state.platform.db.owner)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_verified_address_signs_in_through_the_provider_and_joins_as_a_member() {
+    let setup = setup().await;
+    let app = &setup.app;
+    let browser = new_browser();
+    let login = on_workspace(app, &browser, "/login")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(login.contains("Sign in with SSO"));
+
+    let callback = through_provider(app, &browser, "alice@acme-idp.test").await;
+    let back = on_workspace(app, &browser, &callback).await;
+    assert_eq!(
+        back.status(),
+        StatusCode::SEE_OTHER,
+        "{:?}",
+        back.text().await
+    );
+    assert_eq!(location(&back), "/leads");
+    let session = session_cookie(&back).unwrap();
+    let me = viewer(app, &session).await;
+    assert_eq!(me["email"], "alice@acme-idp.test");
+    assert_eq!(me["is_admin"], false, "{me}");
+
+    // The same callback again: the state was used up.
+    let replayed = on_workspace(app, &browser, &callback).await;
+    assert_eq!(replayed.status(), StatusCode::FORBIDDEN);
+    // A second sign-in finds the same member by (issuer, subject).
+    let again = through_provider(app, &browser, "alice@acme-idp.test").await;
+    assert_eq!(
+        on_workspace(app, &browser, &again).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        count(
+            app,
+            "select count(*) from users where email = 'alice@acme-idp.test'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(count(app, "select count(*) from sso_identities").await, 1);
+}
+
+#[tokio::test]
+async fn the_callback_refuses_what_it_cannot_trust_and_creates_nothing() {
+    let setup = setup().await;
+    let app = &setup.app;
+    let members = || count(app, "select count(*) from tenant_members");
+    let before = members().await;
+
+    // A tampered state.
+    let browser = new_browser();
+    let callback = through_provider(app, &browser, "alice@acme-idp.test").await;
+    let tampered = callback.replace("state=", "state=x");
+    assert_eq!(
+        on_workspace(app, &browser, &tampered).await.status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // A callback finished in another browser (login CSRF): that browser never started it.
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let stolen = on_workspace(app, &other, &callback).await;
+    assert_eq!(stolen.status(), StatusCode::FORBIDDEN);
+    if let Some(cookie) = session_cookie(&stolen) {
+        assert_eq!(viewer(app, &cookie).await, Value::Null);
+    }
+
+    // A code used twice: its first use went through, a new sign-in carrying it fails.
+    let fresh = new_browser();
+    let first = through_provider(app, &fresh, "bob@acme-idp.test").await;
+    assert_eq!(
+        on_workspace(app, &fresh, &first).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let second = through_provider(app, &fresh, "bob@acme-idp.test").await;
+    let old_code = first
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let new_code = second
+        .split("code=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    let reused = second.replace(new_code, old_code);
+    let refused = on_workspace(app, &fresh, &reused).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("did not accept"));
+    let after_bob = members().await;
+    assert_eq!(after_bob, before + 1, "bob joined once");
+
+    // An address the provider has not verified; an address outside the connection's domains.
+    let carol = refusal(app, "carol@acme-idp.test").await;
+    assert!(carol.contains("not verified your email"), "{carol}");
+    let mallory = refusal(app, "mallory@gmail.com").await;
+    assert!(mallory.contains("not in an email domain"), "{mallory}");
+
+    assert_eq!(members().await, after_bob, "nothing was created");
+}
+
+#[tokio::test]
+async fn discovery_errors_are_clear_and_nothing_is_saved() {
+    let setup = setup().await;
+    let (app, idp, admin) = (&setup.app, &setup.idp, &setup.admin);
+    let field = |body: &Value| body.to_string();
+
+    // Unreachable.
+    let unreachable = save(app, admin, "http://127.0.0.1:9", "x", "y", "acme-idp.test").await;
+    assert_eq!(unreachable.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = unreachable.json().await.unwrap();
+    assert!(field(&body).contains("Could not reach"), "{body}");
+
+    // Issuer mismatch: IdP B's document at A's address cannot be had, so ask A for B's
+    // issuer with a path that A serves under its own name.
+    let mismatch = save(
+        app,
+        admin,
+        &idp.a.replace("127.0.0.1", "localhost"),
+        "x",
+        "y",
+        "acme-idp.test",
+    )
+    .await;
+    let body: Value = mismatch.json().await.unwrap();
+    assert!(field(&body).contains("names another issuer"), "{body}");
+
+    // Private addresses are refused without SSO_ALLOW_PRIVATE.
+    let strict = TestApp::spawn().await;
+    let globex = strict.provision("globex").await;
+    let cookie = strict.accept_invite(&globex, PASSWORD).await;
+    let refused = strict
+        .call::<SaveSso>(
+            &strict.tenant_host("globex"),
+            Some(&cookie),
+            &[
+                ("issuer", idp.b.as_str()),
+                ("client_id", "x"),
+                ("client_secret", "y"),
+                ("email_domains", "globex-idp.test"),
+            ],
+        )
+        .await;
+    let body: Value = refused.json().await.unwrap();
+    assert!(
+        field(&body).contains("https://") || field(&body).contains("private"),
+        "{body}"
+    );
+
+    // Consumer domains never.
+    let gmail = save(app, admin, &idp.a, "acme-crm", CLIENT_SECRET, "gmail.com").await;
+    let body: Value = gmail.json().await.unwrap();
+    assert!(field(&body).contains("public email service"), "{body}");
+}
+
+#[tokio::test]
+async fn require_sso_after_an_admin_tried_it_refuses_members_passwords_but_not_admins() {
+    let setup = setup().await;
+    let (app, admin) = (&setup.app, &setup.admin);
+    let host = app.tenant_host("acme");
+
+    // A member with a password, from before.
+    let invited = app
+        .call::<SendInvite>(
+            &host,
+            Some(admin),
+            &[("email", "dan@acme-idp.test"), ("role", "member")],
+        )
+        .await;
+    assert!(invited.status().is_success());
+    let link = app.emailed_path("dan@acme-idp.test", "/invite/").await;
+    let token = link.trim_start_matches("/invite/").to_owned();
+    let accepted = app
+        .call::<app::api::invites::AcceptInvite>(
+            &host,
+            None,
+            &[
+                ("token", token.as_str()),
+                ("name", "Dan"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert!(accepted.status().is_success());
+
+    // Not before an admin signed in through the provider.
+    let early = app
+        .call::<SetRequireSso>(&host, Some(admin), &[("on", "1")])
+        .await;
+    assert_eq!(early.status(), StatusCode::CONFLICT);
+
+    // Bob, invited as an admin, joins as one through the provider.
+    let invited = app
+        .call::<SendInvite>(
+            &host,
+            Some(admin),
+            &[("email", "bob@acme-idp.test"), ("role", "admin")],
+        )
+        .await;
+    assert!(invited.status().is_success());
+    let browser = new_browser();
+    let callback = through_provider(app, &browser, "bob@acme-idp.test").await;
+    let back = on_workspace(app, &browser, &callback).await;
+    let bob = session_cookie(&back).unwrap();
+    assert_eq!(viewer(app, &bob).await["is_admin"], true);
+
+    let required = app
+        .call::<SetRequireSso>(&host, Some(&bob), &[("on", "1")])
+        .await;
+    assert!(
+        required.status().is_success(),
+        "{:?}",
+        required.text().await
+    );
+
+    // Dan's password no longer works; the admin's still does, and is in Activity.
+    let dan = app
+        .call::<SignIn>(
+            &host,
+            None,
+            &[("email", "dan@acme-idp.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(dan.status(), StatusCode::FORBIDDEN);
+    assert!(dan.text().await.unwrap().contains("Sign in with SSO"));
+    let ada = app
+        .call::<SignIn>(
+            &host,
+            None,
+            &[("email", "admin@acme.test"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(ada.status().is_success());
+    assert_eq!(
+        count(
+            app,
+            "select count(*) from audit_log where action = 'member.signed_in_with_password'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            app,
+            "select count(*) from audit_log where action = 'sso.required'"
+        )
+        .await,
+        1
+    );
+}

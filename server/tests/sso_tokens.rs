@@ -1,0 +1,263 @@
+//! ID tokens that must not sign anybody in. A real provider only issues good tokens, so
+//! this test's provider is a small one of its own (discovery, keys, a token endpoint) that
+//! signs, with `openidconnect`'s own signer, exactly the token each case needs: a wrong
+//! nonce, another audience, another issuer, an expired token, a signature by a key that is
+//! not the provider's. A good token from it signs in, so the refusals are the token's doing.
+
+// Tests unwrap: a panic here is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+};
+
+use app::api::{
+    auth::GetViewer,
+    sso::{GetSso, SaveSso, VerifySsoDomain},
+};
+use axum::{Json, Router, extract::State, routing::get, routing::post};
+use common::{TestApp, session_cookie};
+use openidconnect::{
+    Audience, EmptyAdditionalClaims, EndUserEmail, IssuerUrl, JsonWebKeyId, Nonce,
+    PrivateSigningKey, StandardClaims, SubjectIdentifier,
+    core::{
+        CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
+        CoreRsaPrivateSigningKey,
+    },
+};
+use reqwest::{Method, StatusCode, header::LOCATION};
+use serde_json::{Value, json};
+use usecases::testing::TestDns;
+
+const PASSWORD: &str = "violet tugboat orchard";
+const CLIENT_ID: &str = "acme-crm";
+
+/// A new RSA key in PKCS#1 PEM (openssl is on every machine this runs on).
+fn rsa_pem() -> String {
+    let out = std::process::Command::new("openssl")
+        .args(["genrsa", "-traditional", "2048"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// What the next token the provider issues looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Case {
+    Good,
+    WrongNonce,
+    OtherAudience,
+    OtherIssuer,
+    Expired,
+    ForeignKey,
+}
+
+struct Provider {
+    issuer: String,
+    key: CoreRsaPrivateSigningKey,
+    /// Another key with the same id: a signature the provider's keys do not verify.
+    foreign: CoreRsaPrivateSigningKey,
+    next: Mutex<(Case, String)>,
+}
+
+async fn discovery(State(op): State<Arc<Provider>>) -> Json<Value> {
+    let issuer = &op.issuer;
+    Json(json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}/auth"),
+        "token_endpoint": format!("{issuer}/token"),
+        "jwks_uri": format!("{issuer}/jwks"),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }))
+}
+
+async fn jwks(State(op): State<Arc<Provider>>) -> Json<CoreJsonWebKeySet> {
+    Json(CoreJsonWebKeySet::new(vec![op.key.as_verification_key()]))
+}
+
+async fn token(State(op): State<Arc<Provider>>) -> Json<Value> {
+    let (case, nonce) = op.next.lock().unwrap().clone();
+    let now = chrono::Utc::now();
+    let (issued, expires) = match case {
+        Case::Expired => (
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::hours(1),
+        ),
+        _ => (now, now + chrono::Duration::hours(1)),
+    };
+    let issuer = match case {
+        Case::OtherIssuer => "https://someone-else.example".to_owned(),
+        _ => op.issuer.clone(),
+    };
+    let audience = match case {
+        Case::OtherAudience => "another-client",
+        _ => CLIENT_ID,
+    };
+    let nonce = match case {
+        Case::WrongNonce => "not-the-nonce".to_owned(),
+        _ => nonce,
+    };
+    let claims = CoreIdTokenClaims::new(
+        IssuerUrl::new(issuer).unwrap(),
+        vec![Audience::new(audience.into())],
+        expires,
+        issued,
+        StandardClaims::new(SubjectIdentifier::new("subject-1".into()))
+            .set_email(Some(EndUserEmail::new("erin@forged.test".into())))
+            .set_email_verified(Some(true)),
+        EmptyAdditionalClaims {},
+    )
+    .set_nonce(Some(Nonce::new(nonce)));
+    let key = if case == Case::ForeignKey {
+        &op.foreign
+    } else {
+        &op.key
+    };
+    let id_token = CoreIdToken::new(
+        claims,
+        key,
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        None,
+        None,
+    )
+    .unwrap();
+    Json(json!({
+        "access_token": "access",
+        "token_type": "Bearer",
+        "expires_in": 3600,
+        "id_token": id_token.to_string(),
+    }))
+}
+
+async fn provider() -> Arc<Provider> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr: SocketAddr = listener.local_addr().unwrap();
+    let kid = || Some(JsonWebKeyId::new("key-1".into()));
+    let op = Arc::new(Provider {
+        issuer: format!("http://{addr}"),
+        key: CoreRsaPrivateSigningKey::from_pem(&rsa_pem(), kid()).unwrap(),
+        foreign: CoreRsaPrivateSigningKey::from_pem(&rsa_pem(), kid()).unwrap(),
+        next: Mutex::new((Case::Good, String::new())),
+    });
+    let router = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
+        .route("/token", post(token))
+        .with_state(op.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    op
+}
+
+/// The value of `name` in `url`'s query.
+fn query(url: &str, name: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .unwrap()
+        .1
+        .into_owned()
+}
+
+#[tokio::test]
+async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_nobody_in() {
+    let op = provider().await;
+    let dns = TestDns::start("forged.test").await;
+    let resolver = dns.addr.to_string();
+    let app = TestApp::spawn_with(&[
+        ("SSO_ALLOW_PRIVATE", "1"),
+        ("DNS_RESOLVER", resolver.as_str()),
+    ])
+    .await;
+    let acme = app.provision("acme").await;
+    let admin = app.accept_invite(&acme, PASSWORD).await;
+    let host = app.tenant_host("acme");
+    let saved = app
+        .call::<SaveSso>(
+            &host,
+            Some(&admin),
+            &[
+                ("issuer", op.issuer.as_str()),
+                ("client_id", CLIENT_ID),
+                ("client_secret", "secret-0123456789"),
+                ("email_domains", "forged.test"),
+            ],
+        )
+        .await;
+    assert!(saved.status().is_success(), "{:?}", saved.text().await);
+    let page: Value = app
+        .call::<GetSso>(&host, Some(&admin), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    let value = page["email_domains"][0]["txt_value"].as_str().unwrap();
+    dns.set_txt("_hcrm-challenge.forged.test", &[value]).await;
+    let verified = app
+        .call::<VerifySsoDomain>(&host, Some(&admin), &[("domain", "forged.test")])
+        .await;
+    assert!(verified.status().is_success());
+
+    // Each case: leave for the provider, and come back with a token made for the case.
+    let attempt = |case: Case| {
+        let (app, op, host) = (&app, &op, host.clone());
+        async move {
+            let browser = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .cookie_store(true)
+                .build()
+                .unwrap();
+            let on_workspace = |path: String| {
+                browser
+                    .request(Method::GET, format!("http://{}{path}", app.addr))
+                    .header("Host", host.clone())
+                    .send()
+            };
+            let start = on_workspace("/sso/start".into()).await.unwrap();
+            let auth = start.headers()[LOCATION].to_str().unwrap().to_owned();
+            assert!(auth.starts_with(&format!("{}/auth?", op.issuer)), "{auth}");
+            assert_eq!(query(&auth, "code_challenge_method"), "S256");
+            *op.next.lock().unwrap() = (case, query(&auth, "nonce"));
+            let state = query(&auth, "state");
+            on_workspace(format!("/sso/callback?code=any&state={state}"))
+                .await
+                .unwrap()
+        }
+    };
+
+    for case in [
+        Case::WrongNonce,
+        Case::OtherAudience,
+        Case::OtherIssuer,
+        Case::Expired,
+        Case::ForeignKey,
+    ] {
+        let refused = attempt(case).await;
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{case:?}");
+        let page = refused.text().await.unwrap();
+        assert!(page.contains("ID token is not valid"), "{case:?}: {page}");
+    }
+    let members: i64 = db::sqlx::query_scalar("select count(*) from tenant_members")
+        .fetch_one(&app.state.platform.db.owner)
+        .await
+        .unwrap();
+    assert_eq!(members, 1, "only the admin: nothing was created");
+
+    // The same provider's good token signs in.
+    let good = attempt(Case::Good).await;
+    assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    let session = session_cookie(&good).unwrap();
+    let me: Value = app
+        .call::<GetViewer>(&host, Some(&session), &[])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["email"], "erin@forged.test");
+}

@@ -39,6 +39,11 @@ export async function setTxt(name: string, ...values: string[]) {
   for (const value of values) await dnsApi('set-txt', { host, value });
 }
 
+/** Adds one TXT value at `name`, keeping the others (names shared between tests). */
+export async function addTxt(name: string, value: string) {
+  await dnsApi('set-txt', { host: name.endsWith('.') ? name : `${name}.`, value });
+}
+
 /** Pebble's issuing root of this run: what clients of the edge trust. */
 export const pebbleRoot = () => fs.readFileSync(path.join(EDGE_RUN, 'pebble-root.pem'));
 

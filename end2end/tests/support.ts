@@ -56,6 +56,8 @@ export const serverEnv: Record<string, string> = {
   HCRM_DATA_DIR: path.join(ROOT, '.data', 'e2e'),
   // Custom domains' TXT records are looked up at the edge's DNS (global-setup.ts).
   DNS_RESOLVER: '127.0.0.1:8053',
+  // The test identity providers run on loopback (global-setup.ts).
+  SSO_ALLOW_PRIVATE: '1',
   RUST_LOG: process.env.RUST_LOG ?? 'info,sqlx=warn',
 };
 

@@ -86,11 +86,13 @@ fn TenantSignIn(tenant: TenantSite) -> impl IntoView {
                 <Suspense>
                     {move || Suspend::new(async move {
                         sso.await.unwrap_or(false).then(|| view! {
-                            // A plain form, not a link: the browser leaves for the provider.
-                            <form method="get" action="/sso/start" class="sso-form">
+                            // A link the router leaves alone (`rel="external"`): the browser goes
+                            // to the provider. Not a form: the page's CSP `form-action` would
+                            // stop the redirect to the provider.
+                            <div class="sso-form">
                                 <p class="or"><span>"or"</span></p>
-                                <button type="submit" class="button wide">"Sign in with SSO"</button>
-                            </form>
+                                <a class="button wide" href="/sso/start" rel="external">"Sign in with SSO"</a>
+                            </div>
                         })
                     })}
                 </Suspense>

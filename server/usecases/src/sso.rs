@@ -26,9 +26,11 @@ use crate::{
 pub const LOGIN_MAX_AGE: Duration = Duration::from_secs(10 * 60);
 /// How long one request to the provider may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
-/// What the sealed PKCE verifiers and client secrets are sealed for.
-const SECRET_PURPOSE: &[u8] = b"sso-client-secret";
-const VERIFIER_PURPOSE: &[u8] = b"sso-pkce-verifier";
+/// What the client secrets and PKCE verifiers are sealed for, with their workspace: a
+/// sealed value moved to another workspace's row does not open.
+fn purpose(what: &str, tenant: db::TenantId) -> Vec<u8> {
+    format!("sso-{what}:{}", tenant.0).into_bytes()
+}
 
 /// The redirect URI to register at the provider.
 pub fn redirect_uri(p: &Platform, tenant: &ResolvedTenant) -> String {
@@ -115,8 +117,10 @@ pub async fn save(
     // Outside any transaction: a slow provider holds no connection.
     discover(p, &issuer).await?;
 
-    let sealed =
-        (!secret.is_empty()).then(|| p.sealing_key.seal_bytes(SECRET_PURPOSE, secret.as_bytes()));
+    let sealed = (!secret.is_empty()).then(|| {
+        p.sealing_key
+            .seal_bytes(&purpose("client-secret", tenant.id), secret.as_bytes())
+    });
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
     let saved = db::sso::save_connection(
         &mut tx,
@@ -280,9 +284,10 @@ pub async fn start(p: &Platform, tenant: &ResolvedTenant) -> Result<(String, Str
         .url();
     let login = db::sso::Login {
         nonce: nonce.secret().clone(),
-        pkce_verifier_sealed: p
-            .sealing_key
-            .seal_bytes(VERIFIER_PURPOSE, verifier.secret().as_bytes()),
+        pkce_verifier_sealed: p.sealing_key.seal_bytes(
+            &purpose("pkce-verifier", tenant.id),
+            verifier.secret().as_bytes(),
+        ),
         issuer: connection.issuer,
         client_id: connection.client_id,
         age_seconds: 0.0,
@@ -335,11 +340,17 @@ pub async fn finish(
 
     let secret = p
         .sealing_key
-        .open_bytes(SECRET_PURPOSE, &connection.client_secret_sealed)
+        .open_bytes(
+            &purpose("client-secret", tenant.id),
+            &connection.client_secret_sealed,
+        )
         .map_err(|_| Error::Internal)?;
     let verifier = p
         .sealing_key
-        .open_bytes(VERIFIER_PURPOSE, &login.pkce_verifier_sealed)
+        .open_bytes(
+            &purpose("pkce-verifier", tenant.id),
+            &login.pkce_verifier_sealed,
+        )
         .map_err(|_| Error::Internal)?;
     let metadata = discover(p, &connection.issuer).await?;
     let client = CoreClient::from_provider_metadata(

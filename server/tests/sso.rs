@@ -12,15 +12,17 @@ use std::{process::Stdio, time::Duration};
 
 use app::api::{
     auth::{GetViewer, SignIn},
-    sso::{GetSso, SaveSso, SetRequireSso, VerifySsoDomain},
+    sso::{SaveSso, SetRequireSso},
     team::SendInvite,
 };
-use common::{TestApp, session_cookie};
+use common::{
+    TestApp, session_cookie,
+    sso::{PASSWORD, app_with_admin, connect, new_browser, save},
+};
 use reqwest::{Method, StatusCode, header::LOCATION};
 use serde_json::Value;
 use usecases::testing::TestDns;
 
-const PASSWORD: &str = "violet tugboat orchard";
 const IDP_PASSWORD: &str = "idp-password";
 const CLIENT_SECRET: &str = "sso-client-secret-0123456789abcdef";
 
@@ -106,81 +108,26 @@ struct Setup {
 async fn setup() -> Setup {
     let idp = Idp::start().await;
     let dns = TestDns::start("acme-idp.test").await;
-    let resolver = dns.addr.to_string();
-    let app = TestApp::spawn_with(&[
-        ("SSO_ALLOW_PRIVATE", "1"),
-        ("DNS_RESOLVER", resolver.as_str()),
-    ])
-    .await;
-    let acme = app.provision("acme").await;
-    let admin = app.accept_invite(&acme, PASSWORD).await;
-    let host = app.tenant_host("acme");
-    let redirect = format!("http://{host}/sso/callback");
+    let (app, admin) = app_with_admin(&dns).await;
+    let redirect = format!("http://{}/sso/callback", app.tenant_host("acme"));
     idp.register(&idp.a, "acme-crm", &redirect).await;
-
-    let saved = save(
+    let page = connect(
         &app,
         &admin,
+        &dns,
         &idp.a,
         "acme-crm",
         CLIENT_SECRET,
         "acme-idp.test",
     )
     .await;
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
-    let page: Value = app
-        .call::<GetSso>(&host, Some(&admin), &[])
-        .await
-        .json()
-        .await
-        .unwrap();
     assert_eq!(page["redirect_uri"], redirect);
-    let value = page["email_domains"][0]["txt_value"].as_str().unwrap();
-    dns.set_txt("_hcrm-challenge.acme-idp.test", &[value]).await;
-    let verified = app
-        .call::<VerifySsoDomain>(&host, Some(&admin), &[("domain", "acme-idp.test")])
-        .await;
-    assert!(
-        verified.status().is_success(),
-        "{:?}",
-        verified.text().await
-    );
     Setup {
         app,
         idp,
         _dns: dns,
         admin,
     }
-}
-
-async fn save(
-    app: &TestApp,
-    cookie: &str,
-    issuer: &str,
-    client_id: &str,
-    secret: &str,
-    domains: &str,
-) -> reqwest::Response {
-    app.call::<SaveSso>(
-        &app.tenant_host("acme"),
-        Some(cookie),
-        &[
-            ("issuer", issuer),
-            ("client_id", client_id),
-            ("client_secret", secret),
-            ("email_domains", domains),
-        ],
-    )
-    .await
-}
-
-/// A browser: a cookie jar, following no redirect by itself.
-fn new_browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .unwrap()
 }
 
 fn location(response: &reqwest::Response) -> String {

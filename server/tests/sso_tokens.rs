@@ -14,12 +14,12 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use app::api::{
-    auth::GetViewer,
-    sso::{GetSso, SaveSso, VerifySsoDomain},
-};
+use app::api::auth::GetViewer;
 use axum::{Json, Router, extract::State, routing::get, routing::post};
-use common::{TestApp, session_cookie};
+use common::{
+    session_cookie,
+    sso::{app_with_admin, connect, new_browser},
+};
 use openidconnect::{
     Audience, EmptyAdditionalClaims, EndUserEmail, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
@@ -32,7 +32,6 @@ use reqwest::{Method, StatusCode, header::LOCATION};
 use serde_json::{Value, json};
 use usecases::testing::TestDns;
 
-const PASSWORD: &str = "violet tugboat orchard";
 const CLIENT_ID: &str = "acme-crm";
 
 /// A new RSA key in PKCS#1 PEM (openssl is on every machine this runs on).
@@ -169,50 +168,24 @@ fn query(url: &str, name: &str) -> String {
 async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_nobody_in() {
     let op = provider().await;
     let dns = TestDns::start("forged.test").await;
-    let resolver = dns.addr.to_string();
-    let app = TestApp::spawn_with(&[
-        ("SSO_ALLOW_PRIVATE", "1"),
-        ("DNS_RESOLVER", resolver.as_str()),
-    ])
-    .await;
-    let acme = app.provision("acme").await;
-    let admin = app.accept_invite(&acme, PASSWORD).await;
+    let (app, admin) = app_with_admin(&dns).await;
     let host = app.tenant_host("acme");
-    let saved = app
-        .call::<SaveSso>(
-            &host,
-            Some(&admin),
-            &[
-                ("issuer", op.issuer.as_str()),
-                ("client_id", CLIENT_ID),
-                ("client_secret", "secret-0123456789"),
-                ("email_domains", "forged.test"),
-            ],
-        )
-        .await;
-    assert!(saved.status().is_success(), "{:?}", saved.text().await);
-    let page: Value = app
-        .call::<GetSso>(&host, Some(&admin), &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    let value = page["email_domains"][0]["txt_value"].as_str().unwrap();
-    dns.set_txt("_hcrm-challenge.forged.test", &[value]).await;
-    let verified = app
-        .call::<VerifySsoDomain>(&host, Some(&admin), &[("domain", "forged.test")])
-        .await;
-    assert!(verified.status().is_success());
+    connect(
+        &app,
+        &admin,
+        &dns,
+        &op.issuer,
+        CLIENT_ID,
+        "secret-0123456789",
+        "forged.test",
+    )
+    .await;
 
     // Each case: leave for the provider, and come back with a token made for the case.
     let attempt = |case: Case| {
         let (app, op, host) = (&app, &op, host.clone());
         async move {
-            let browser = reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .cookie_store(true)
-                .build()
-                .unwrap();
+            let browser = new_browser();
             let on_workspace = |path: String| {
                 browser
                     .request(Method::GET, format!("http://{}{path}", app.addr))

@@ -113,6 +113,12 @@ test('Require SSO refuses a member their password and keeps the admins in', asyn
   await danAgain.getByRole('button', { name: 'Sign in', exact: true }).click();
   await expect(danAgain.getByRole('alert').filter({ hasText: 'Sign in with SSO' }).first()).toBeVisible();
 
+  // The forgot-password page points members to SSO.
+  await danAgain.goto(tenantUrl(tenant.slug, '/forgot-password'));
+  await expect(danAgain.getByText('This workspace signs its members in with single sign-on')).toBeVisible();
+  await danAgain.goto(tenantUrl(tenant.slug, '/login'));
+  await ready(danAgain, testInfo);
+
   // The admin's password still works (break-glass), and Activity shows it.
   await danAgain.getByLabel('Email').fill(tenant.adminEmail);
   await danAgain.getByLabel('Password').fill(PASSWORD);

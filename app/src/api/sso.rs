@@ -23,6 +23,16 @@ pub async fn sso_offered() -> Result<bool, AppError> {
     Ok(usecases::sso::is_offered(&platform()?, &tenant).await?)
 }
 
+/// Whether this workspace requires single sign-on of its members (the forgot-password page
+/// says so to everyone, so it tells nothing about who is a member).
+#[server]
+pub async fn sso_required() -> Result<bool, AppError> {
+    use crate::ssr::{platform, require_tenant};
+
+    let tenant = require_tenant()?;
+    Ok(usecases::sso::required_by(&platform()?, &tenant).await?)
+}
+
 /// **Save**: discovery at the issuer, then the connection is stored.
 #[server]
 pub async fn save_sso(

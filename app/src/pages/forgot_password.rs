@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::{
-    api::password_reset::RequestPasswordReset,
+    api::{password_reset::RequestPasswordReset, sso::sso_required},
     components::form::{Field, FormAlert, FormState},
     pages::not_found::NotFound,
     site::use_tenant,
@@ -22,12 +22,24 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let query = use_query_map();
     let sent = move || query.read().get("sent").is_some();
     let workspace = tenant.name.clone();
+    let sso = Resource::new(|| (), |_| sso_required());
     view! {
         <Title text="Reset your password"/>
         <main id="main" class="auth-page">
             <div class="auth-card">
                 <img class="auth-logo" src="/brand/logo" alt="" width="56" height="56"/>
                 <h1>"Reset your password"</h1>
+                <Suspense>
+                    {move || Suspend::new(async move {
+                        sso.await.unwrap_or(false).then(|| view! {
+                            <p class="notice">
+                                "This workspace signs its members in with single sign-on: members, use "
+                                <a href="/login">"Sign in with SSO"</a>
+                                " on the sign-in page. Only admins can reset a password here."
+                            </p>
+                        })
+                    })}
+                </Suspense>
                 <p class="notice done" role="status">
                     {move || sent().then(|| format!(
                         "If that email belongs to someone in {workspace}, we have sent it a link to set a new password. It works once, for an hour."

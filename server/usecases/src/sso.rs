@@ -248,6 +248,14 @@ pub async fn is_required(tx: &mut db::Tx) -> Result<bool, Error> {
         .is_some_and(|c| c.require_sso))
 }
 
+/// Whether `tenant` requires single sign-on of its members.
+pub async fn required_by(p: &Platform, tenant: &ResolvedTenant) -> Result<bool, Error> {
+    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
+    let required = is_required(&mut tx).await?;
+    tx.commit().await?;
+    Ok(required)
+}
+
 /// The message for a member refused a password.
 pub const USE_SSO: &str =
     "This workspace signs its members in with single sign-on: use Sign in with SSO.";

@@ -5,7 +5,10 @@ use sqlx::PgExecutor;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::{Error, TenantId, Tx, tenants::ResolvedTenant};
+use crate::{
+    Error, TenantId, Tx,
+    tenants::{ResolvedRow, ResolvedTenant},
+};
 
 /// One domain of the current workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,7 +41,8 @@ fn state(value: &str) -> Result<DomainState, Error> {
 /// The workspace a verified domain of an active workspace serves (a definer function: the
 /// host is looked up before any tenant is set). `host` carries no port.
 pub async fn resolve(db: impl PgExecutor<'_>, host: &str) -> Result<Option<ResolvedTenant>, Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ResolvedRow,
         r#"select id as "id!", slug as "slug!", name as "name!", status as "status!",
                   tagline as "tagline!", brand_colour as "brand_colour!"
            from resolve_custom_domain($1)"#,
@@ -46,17 +50,7 @@ pub async fn resolve(db: impl PgExecutor<'_>, host: &str) -> Result<Option<Resol
     )
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        Ok(ResolvedTenant {
-            id: TenantId(r.id),
-            slug: r.slug,
-            name: r.name,
-            status: crate::tenants::parse_status(&r.status)?,
-            tagline: r.tagline,
-            brand_colour: r.brand_colour,
-        })
-    })
-    .transpose()
+    row.map(ResolvedRow::into_tenant).transpose()
 }
 
 /// Whether any workspace holds `host` (a definer function: says nothing of whose).

@@ -34,9 +34,34 @@ pub(crate) fn parse_status(status: &str) -> Result<TenantStatus, Error> {
         .map_err(|_| Error::Data(format!("tenant status {status:?}")))
 }
 
+/// A row of the definer functions that resolve a request's host (`resolve_tenant`,
+/// `resolve_custom_domain`): one shape, read into a [`ResolvedTenant`].
+pub(crate) struct ResolvedRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
+    pub status: String,
+    pub tagline: String,
+    pub brand_colour: String,
+}
+
+impl ResolvedRow {
+    pub(crate) fn into_tenant(self) -> Result<ResolvedTenant, Error> {
+        Ok(ResolvedTenant {
+            id: TenantId(self.id),
+            status: parse_status(&self.status)?,
+            slug: self.slug,
+            name: self.name,
+            tagline: self.tagline,
+            brand_colour: self.brand_colour,
+        })
+    }
+}
+
 /// Finds the tenant for a subdomain, before any tenant is set (a definer function).
 pub async fn resolve(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<ResolvedTenant>, Error> {
-    let row = sqlx::query!(
+    let row = sqlx::query_as!(
+        ResolvedRow,
         r#"select id as "id!", slug as "slug!", name as "name!", status as "status!",
                   tagline as "tagline!", brand_colour as "brand_colour!"
            from resolve_tenant($1)"#,
@@ -44,17 +69,7 @@ pub async fn resolve(db: impl PgExecutor<'_>, slug: &str) -> Result<Option<Resol
     )
     .fetch_optional(db)
     .await?;
-    row.map(|r| {
-        Ok(ResolvedTenant {
-            id: TenantId(r.id),
-            slug: r.slug,
-            name: r.name,
-            status: parse_status(&r.status)?,
-            tagline: r.tagline,
-            brand_colour: r.brand_colour,
-        })
-    })
-    .transpose()
+    row.map(ResolvedRow::into_tenant).transpose()
 }
 
 /// Whether each candidate subdomain is available, taken or quarantined, in input order.

@@ -83,10 +83,7 @@ impl CustomDomain {
         if !labels_ok {
             return Err(DomainError::NotAHostname);
         }
-        let apex = apex_host
-            .rsplit_once(':')
-            .map_or(apex_host, |(host, _)| host)
-            .to_ascii_lowercase();
+        let apex = crate::links::host_without_port(apex_host).to_ascii_lowercase();
         if host == apex || host.ends_with(&format!(".{apex}")) {
             return Err(DomainError::Ours);
         }

@@ -53,6 +53,11 @@ impl Links {
         format!("{}://{}{}", self.protocol, self.apex, rooted(path))
     }
 
+    /// The apex host without its port, e.g. `localhost`: what a DNS record names.
+    pub fn apex_hostname(&self) -> &str {
+        host_without_port(&self.apex)
+    }
+
     /// A workspace's host: `acme.localhost:3000`. Accepts a [`crate::Slug`]
     /// or a string.
     pub fn tenant_host(&self, slug: impl AsRef<str>) -> String {
@@ -90,6 +95,17 @@ impl Links {
     }
 }
 
+/// `host` without a `:port` (an IPv6 literal keeps its brackets).
+pub fn host_without_port(host: &str) -> &str {
+    if let Some(end) = host.strip_prefix('[').and_then(|rest| rest.find(']')) {
+        return &host[..end + 2];
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
 /// `path` with a leading `/`, so URLs never run the host into the path.
 fn rooted(path: &str) -> std::borrow::Cow<'_, str> {
     if path.starts_with('/') {
@@ -106,6 +122,18 @@ mod tests {
 
     fn local() -> Links {
         Links::new("http", "localhost:3000")
+    }
+
+    #[test]
+    fn a_host_loses_its_port_and_keeps_the_rest() {
+        assert_eq!(
+            host_without_port("crm.acme-law.com:5001"),
+            "crm.acme-law.com"
+        );
+        assert_eq!(host_without_port("crm.acme-law.com"), "crm.acme-law.com");
+        assert_eq!(host_without_port("[::1]:3000"), "[::1]");
+        assert_eq!(host_without_port("[::1]"), "[::1]");
+        assert_eq!(local().apex_hostname(), "localhost");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use db::sessions::{REQUEST_SCOPE, RequestScope};
-use domain::HostKind;
+use domain::{HostKind, links::host_without_port};
 
 /// Resolves the request's site and client IP into request extensions, and runs the
 /// request inside its [`RequestScope`], which the session store reads. A session store
@@ -89,17 +89,6 @@ async fn custom_domain(state: &AppState, host: &str) -> RequestSite {
     }
 }
 
-/// `host` without a `:port` (an IPv6 literal keeps its brackets).
-pub fn host_without_port(host: &str) -> &str {
-    if let Some(end) = host.strip_prefix('[').and_then(|rest| rest.find(']')) {
-        return &host[..end + 2];
-    }
-    match host.rsplit_once(':') {
-        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
-        _ => host,
-    }
-}
-
 /// The Host header (or the HTTP/2 authority), lower-cased.
 pub fn host(request: &Request) -> Option<String> {
     request
@@ -149,17 +138,6 @@ mod tests {
 
     fn ip(s: &str) -> Option<IpAddr> {
         Some(s.parse().unwrap())
-    }
-
-    #[test]
-    fn a_host_loses_its_port_and_keeps_the_rest() {
-        assert_eq!(
-            host_without_port("crm.acme-law.com:5001"),
-            "crm.acme-law.com"
-        );
-        assert_eq!(host_without_port("crm.acme-law.com"), "crm.acme-law.com");
-        assert_eq!(host_without_port("[::1]:3000"), "[::1]");
-        assert_eq!(host_without_port("[::1]"), "[::1]");
     }
 
     #[test]

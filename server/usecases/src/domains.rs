@@ -39,12 +39,7 @@ pub async fn view(
     let rows = db::domains::list(&mut tx).await?;
     tx.commit().await?;
     let settings = &p.settings.domains;
-    let target = p
-        .links
-        .apex_host()
-        .rsplit_once(':')
-        .map_or(p.links.apex_host(), |(host, _)| host)
-        .to_owned();
+    let target = p.links.apex_hostname().to_owned();
     let domains = rows
         .into_iter()
         .map(|row| DomainView {

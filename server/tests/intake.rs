@@ -444,21 +444,6 @@ async fn the_apex_has_no_intake() {
 
 // Batches: each instance writes the leads that arrive together in one transaction.
 
-/// Holds the intake rate row of `slug`'s workspace from another transaction, so that the
-/// next batch that counts a lead for it waits (its row must exist: one lead went in first).
-async fn hold_the_writer(app: &TestApp, slug: &str) -> db::Tx {
-    let mut tx = app.state.platform.db.owner.begin().await.unwrap();
-    db::sqlx::query(
-        "select r.tat from rate_limits r join tenants t on r.key = t.id::text
-         where r.scope = 'intake' and t.slug = $1 for update of r",
-    )
-    .bind(slug)
-    .fetch_one(&mut *tx)
-    .await
-    .unwrap();
-    tx
-}
-
 /// Posts a lead in the background; its status once answered.
 fn post_in_background(
     app: &std::sync::Arc<TestApp>,
@@ -473,6 +458,33 @@ fn post_in_background(
 /// Waits until `n` requests have reached the server (and so its queue or its writer).
 async fn settle() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+}
+
+/// Keeps the writer busy with `slug`'s batch: a first lead (so that its limit row exists),
+/// that row locked by a transaction of the test's own, then one more lead, posted in the
+/// background, which the writer takes and waits on. Rolling back the transaction lets it
+/// go; the lead it waited on answers through the handle.
+async fn busy_writer(
+    app: &std::sync::Arc<TestApp>,
+    slug: &'static str,
+    key: &str,
+) -> (db::Tx, tokio::task::JoinHandle<StatusCode>) {
+    let first = app
+        .post_lead(slug, key, json!({ "email": "first@example.com" }))
+        .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let mut held = app.state.platform.db.owner.begin().await.unwrap();
+    db::sqlx::query(
+        "select r.tat from rate_limits r join tenants t on r.key = t.id::text
+         where r.scope = 'intake' and t.slug = $1 for update of r",
+    )
+    .bind(slug)
+    .fetch_one(&mut *held)
+    .await
+    .unwrap();
+    let blocked = post_in_background(app, slug, key, json!({ "email": "blocked@example.com" }));
+    settle().await;
+    (held, blocked)
 }
 
 #[tokio::test]
@@ -494,22 +506,7 @@ async fn a_batch_that_fails_part_way_writes_its_leads_again_one_by_one() {
            for each statement execute function refuse_explosive();",
     )
     .await;
-    let first = app
-        .post_lead(
-            "acme",
-            &acme.api_key,
-            json!({ "email": "first@example.com" }),
-        )
-        .await;
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let held = hold_the_writer(&app, "acme").await;
-    let blocked = post_in_background(
-        &app,
-        "acme",
-        &acme.api_key,
-        json!({ "email": "blocked@example.com" }),
-    );
-    settle().await;
+    let (held, blocked) = busy_writer(&app, "acme", &acme.api_key).await;
     let mut batch = Vec::new();
     for name in ["Good1", "Explosive", "Good2", "Good3"] {
         batch.push(post_in_background(
@@ -550,20 +547,8 @@ async fn a_full_queue_answers_503_with_retry_after_and_drops_nothing_it_took() {
         TestApp::spawn_with(&[("INTAKE_WRITERS", "1"), ("INTAKE_QUEUE", "2")]).await,
     );
     let acme = app.provision("acme").await;
-    app.post_lead(
-        "acme",
-        &acme.api_key,
-        json!({ "email": "first@example.com" }),
-    )
-    .await;
-    let held = hold_the_writer(&app, "acme").await;
-    let mut taken = vec![post_in_background(
-        &app,
-        "acme",
-        &acme.api_key,
-        json!({ "email": "a@example.com" }),
-    )];
-    settle().await;
+    let (held, blocked) = busy_writer(&app, "acme", &acme.api_key).await;
+    let mut taken = vec![blocked];
     for _ in 0..2 {
         taken.push(post_in_background(
             &app,
@@ -596,20 +581,7 @@ async fn a_key_rotated_while_leads_wait_in_the_queue_refuses_them() {
     let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
     let acme = app.provision("acme").await;
     let other = app.provision("other").await;
-    app.post_lead(
-        "other",
-        &other.api_key,
-        json!({ "email": "first@example.com" }),
-    )
-    .await;
-    let held = hold_the_writer(&app, "other").await;
-    let blocked = post_in_background(
-        &app,
-        "other",
-        &other.api_key,
-        json!({ "email": "o@example.com" }),
-    );
-    settle().await;
+    let (held, blocked) = busy_writer(&app, "other", &other.api_key).await;
     let mut queued = Vec::new();
     for _ in 0..3 {
         queued.push(post_in_background(
@@ -651,20 +623,7 @@ async fn leads_that_arrive_together_share_a_batch_and_each_gets_its_own_answer()
     let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
     let acme = app.provision("acme").await;
     let other = app.provision("other").await;
-    app.post_lead(
-        "acme",
-        &acme.api_key,
-        json!({ "email": "first@example.com" }),
-    )
-    .await;
-    let held = hold_the_writer(&app, "acme").await;
-    let blocked = post_in_background(
-        &app,
-        "acme",
-        &acme.api_key,
-        json!({ "email": "b@example.com" }),
-    );
-    settle().await;
+    let (held, blocked) = busy_writer(&app, "acme", &acme.api_key).await;
     let posts = vec![
         post_in_background(
             &app,

@@ -206,6 +206,18 @@ async fn refusal(app: &TestApp, email: &str) -> String {
     page.text().await.unwrap()
 }
 
+/// Invites `email` to `acme` as `role`, as its admin.
+async fn invite(app: &TestApp, admin: &str, email: &str, role: &str) {
+    let invited = app
+        .call::<SendInvite>(
+            &app.tenant_host("acme"),
+            Some(admin),
+            &[("email", email), ("role", role)],
+        )
+        .await;
+    assert!(invited.status().is_success());
+}
+
 async fn viewer(app: &TestApp, cookie: &str) -> Value {
     app.call::<GetViewer>(&app.tenant_host("acme"), Some(cookie), &[])
         .await
@@ -393,14 +405,7 @@ async fn require_sso_after_an_admin_tried_it_refuses_members_passwords_but_not_a
     let host = app.tenant_host("acme");
 
     // A member with a password, from before.
-    let invited = app
-        .call::<SendInvite>(
-            &host,
-            Some(admin),
-            &[("email", "dan@acme-idp.test"), ("role", "member")],
-        )
-        .await;
-    assert!(invited.status().is_success());
+    invite(app, admin, "dan@acme-idp.test", "member").await;
     let link = app.emailed_path("dan@acme-idp.test", "/invite/").await;
     let token = link.trim_start_matches("/invite/").to_owned();
     let accepted = app
@@ -423,14 +428,7 @@ async fn require_sso_after_an_admin_tried_it_refuses_members_passwords_but_not_a
     assert_eq!(early.status(), StatusCode::CONFLICT);
 
     // Bob, invited as an admin, joins as one through the provider.
-    let invited = app
-        .call::<SendInvite>(
-            &host,
-            Some(admin),
-            &[("email", "bob@acme-idp.test"), ("role", "admin")],
-        )
-        .await;
-    assert!(invited.status().is_success());
+    invite(app, admin, "bob@acme-idp.test", "admin").await;
     let browser = new_browser();
     let callback = through_provider(app, &browser, "bob@acme-idp.test").await;
     let back = on_workspace(app, &browser, &callback).await;

@@ -132,6 +132,8 @@ pub struct SsoPage {
     pub admin_signed_in: bool,
     /// What to register at the provider: `<workspace origin>/sso/callback`.
     pub redirect_uri: String,
+    /// Where the provider may post logout tokens: `<workspace origin>/sso/back-channel-logout`.
+    pub back_channel_logout_uri: String,
 }
 
 #[cfg(test)]

@@ -88,6 +88,7 @@ function createIdp(idp) {
 
   const Adapter = memoryAdapter();
   const clients = new Adapter('Client'); // where oidc-provider looks up non-static clients
+  const clientIds = new Set();
   const provider = new Provider(issuer, {
     adapter: Adapter,
     clients: [], // registered at run time through POST /__test/clients
@@ -125,7 +126,11 @@ function createIdp(idp) {
       names: Object.fromEntries(['session', 'interaction', 'resume']
         .map((n) => [n, `_idp_${idp.letter.toLowerCase()}_${n}`])),
     },
-    features: { devInteractions: { enabled: false } }, // our own login page below
+    features: {
+      devInteractions: { enabled: false }, // our own login page below
+      // Clients may register a backchannel_logout_uri (see logOutEverywhere below).
+      backchannelLogout: { enabled: true },
+    },
     interactions: { policy, url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     // Errors shown to the user (e.g. unknown redirect_uri) in the same page, as an alert.
     async renderError(ctx, out) {
@@ -208,6 +213,7 @@ function createIdp(idp) {
         return sendJson(res, 400, { error: err.error || 'invalid_client_metadata', error_description: err.error_description || err.message });
       }
       await clients.upsert(metadata.client_id, metadata); // adds or replaces
+      clientIds.add(metadata.client_id);
       return sendJson(res, 201, { issuer, client_id: metadata.client_id });
     }
     const m = path.match(/^\/__test\/accounts\/([^/]+)\/(disable|enable)$/);
@@ -215,9 +221,32 @@ function createIdp(idp) {
       const account = accounts.get(decodeURIComponent(m[1]).toLowerCase());
       if (!account) return sendJson(res, 404, { error: 'no such account' });
       account.disabled = m[2] === 'disable';
-      return sendJson(res, 200, account);
+      // A disabled account is logged out of every client that takes back-channel logout.
+      const backchannel = account.disabled ? await logOutEverywhere(account.sub) : [];
+      return sendJson(res, 200, { ...account, backchannel });
     }
     return sendJson(res, 404, { error: 'not found' });
+  }
+
+  // OpenID Connect Back-Channel Logout: a signed logout token (typ logout+jwt, the
+  // logout event, a fresh jti, no nonce) posted to each client's backchannel_logout_uri.
+  // oidc-provider's own sender refuses loopback addresses, and the clients' hosts are
+  // workspace names no resolver knows: this one connects to 127.0.0.1 and sends the
+  // URI's host in the Host header. Answers each client's HTTP status.
+  async function logOutEverywhere(sub) {
+    const results = [];
+    for (const clientId of clientIds) {
+      const client = await provider.Client.find(clientId);
+      if (!client?.backchannelLogoutUri) continue;
+      const token = new provider.IdToken({ sub }, { client, ctx: undefined });
+      token.mask = { sub: null };
+      token.set('events', { 'http://schemas.openid.net/event/backchannel-logout': {} });
+      token.set('jti', crypto.randomUUID());
+      const logoutToken = await token.issue({ use: 'logout' });
+      const status = await postForm(client.backchannelLogoutUri, { logout_token: logoutToken });
+      results.push({ client_id: clientId, status });
+    }
+    return results;
   }
 
   const oidc = provider.callback();
@@ -265,6 +294,29 @@ function sendHtml(res, status, html) {
 function sendJson(res, status, value) {
   res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(JSON.stringify(value));
+}
+
+// POSTs a form to `uri` over loopback, whatever its host: the HTTP status, or 0.
+function postForm(uri, fields) {
+  const url = new URL(uri);
+  const body = new URLSearchParams(fields).toString();
+  return new Promise((resolve) => {
+    const req = http.request({
+      host: '127.0.0.1',
+      port: url.port || 80,
+      path: url.pathname + url.search,
+      method: 'POST',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': Buffer.byteLength(body),
+      },
+      timeout: 5000,
+    }, (res) => { res.resume(); resolve(res.statusCode); });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end(body);
+  });
 }
 
 async function readBody(req) {

@@ -16,6 +16,7 @@ async function connect(page: Page, testInfo: TestInfo, tenant: Tenant) {
   await registerClient(IDP_A, `crm-${tenant.slug}`, SECRET, tenantUrl(tenant.slug, '/sso/callback'));
   await openSettings(page, testInfo, tenant.slug, 'sso');
   await expect(page.getByText(tenantUrl(tenant.slug, '/sso/callback'), { exact: true })).toBeVisible();
+  await expect(page.getByText(tenantUrl(tenant.slug, '/sso/back-channel-logout'), { exact: true })).toBeVisible();
   await page.getByLabel('Issuer URL').fill(IDP_A);
   await page.getByLabel('Client ID').fill(`crm-${tenant.slug}`);
   await page.getByLabel('Client secret').fill(SECRET);

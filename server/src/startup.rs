@@ -6,6 +6,7 @@ use app::ssr::AppState;
 use axum::{
     Router,
     body::Body,
+    extract::DefaultBodyLimit,
     handler::HandlerWithoutStateExt,
     http::{StatusCode, header},
     middleware::from_fn_with_state,
@@ -42,6 +43,9 @@ use crate::{
     security, telemetry, tenancy, workers,
 };
 
+/// The largest logout token a provider may post (one signed JWT).
+const BACK_CHANNEL_BODY_LIMIT: usize = 16 * 1024;
+
 /// How long a session lasts without a request (`docs/security.md`, "Sessions").
 const SESSION_IDLE_MINUTES: i64 = 30;
 
@@ -63,8 +67,14 @@ pub fn router(state: AppState, ops: Operations) -> Router {
         "/api/leads/intake",
         post(api::intake::intake).fallback(api::method_not_allowed),
     );
+    // The provider's server posts here: no browser, so no session or same-origin check.
+    let back_channel = Router::new().route(
+        "/sso/back-channel-logout",
+        post(sso::back_channel_logout).layer(DefaultBodyLimit::max(BACK_CHANNEL_BODY_LIMIT)),
+    );
     let resolved = Router::new()
         .nest("/api", api::router())
+        .merge(back_channel)
         .merge(site)
         // Innermost first: the session store needs the tenant that `resolve_site` sets.
         .layer(from_fn_with_state(state.clone(), tenancy::resolve_site));

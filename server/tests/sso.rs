@@ -80,14 +80,17 @@ impl Idp {
         panic!("the test IdP did not start");
     }
 
-    /// Registers our workspace as a client of the provider at `issuer`.
+    /// Registers our workspace as a client of the provider at `issuer`, and where it takes
+    /// back-channel logout tokens.
     async fn register(&self, issuer: &str, client_id: &str, redirect_uri: &str) {
+        let back_channel = redirect_uri.replace("/sso/callback", "/sso/back-channel-logout");
         let response = reqwest::Client::new()
             .post(format!("{issuer}/__test/clients"))
             .json(&serde_json::json!({
                 "client_id": client_id,
                 "client_secret": CLIENT_SECRET,
                 "redirect_uris": [redirect_uri],
+                "backchannel_logout_uri": back_channel,
             }))
             .send()
             .await
@@ -122,6 +125,10 @@ async fn setup() -> Setup {
     )
     .await;
     assert_eq!(page["redirect_uri"], redirect);
+    assert_eq!(
+        page["back_channel_logout_uri"],
+        format!("http://{}/sso/back-channel-logout", app.tenant_host("acme"))
+    );
     Setup {
         app,
         idp,
@@ -144,9 +151,53 @@ async fn on_workspace(app: &TestApp, browser: &reqwest::Client, path: &str) -> r
         .unwrap()
 }
 
-/// Signs in at the provider as `email` from **Sign in with SSO**: the callback path (with
-/// its query) the provider sends the browser back to.
-async fn through_provider(app: &TestApp, browser: &reqwest::Client, email: &str) -> String {
+/// Where the provider's redirects lead a browser.
+enum Landing {
+    /// Its login page, at this address.
+    LoginPage(String),
+    /// Back to us: the callback path, with its query.
+    Callback(String),
+}
+
+/// Follows the provider's redirects from `url`.
+async fn follow(browser: &reqwest::Client, mut url: String) -> Landing {
+    for _ in 0..10 {
+        if let Some(start) = url.find("/sso/callback") {
+            return Landing::Callback(url[start..].to_owned());
+        }
+        let response = browser.get(&url).send().await.unwrap();
+        if !response.status().is_redirection() {
+            let page = response.text().await.unwrap();
+            assert!(page.contains("<form"), "{page}");
+            return Landing::LoginPage(url);
+        }
+        url = absolute(&url, &location(&response));
+    }
+    panic!("the provider kept redirecting");
+}
+
+/// `next` (a `Location`) made absolute against `url`.
+fn absolute(url: &str, next: &str) -> String {
+    if next.starts_with('/') {
+        let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
+        format!("{origin}{next}")
+    } else {
+        next.to_owned()
+    }
+}
+
+/// Posts the provider's login form at `page` as `email`.
+async fn log_in_at(browser: &reqwest::Client, page: &str, email: &str) -> reqwest::Response {
+    browser
+        .post(format!("{page}/login"))
+        .form(&[("email", email), ("password", IDP_PASSWORD)])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// **Sign in with SSO**: the address the browser is sent to.
+async fn sso_start(app: &TestApp, browser: &reqwest::Client) -> String {
     let start = on_workspace(app, browser, "/sso/start").await;
     assert_eq!(
         start.status(),
@@ -154,40 +205,23 @@ async fn through_provider(app: &TestApp, browser: &reqwest::Client, email: &str)
         "{:?}",
         start.text().await
     );
-    let mut url = location(&start);
-    // The provider's own pages: its login form, then back to us.
-    for _ in 0..10 {
-        let response = browser.get(&url).send().await.unwrap();
-        if response.status().is_redirection() {
-            let next = location(&response);
-            if next.contains("/sso/callback") {
-                let start = next.find("/sso/callback").unwrap();
-                return next[start..].to_owned();
+    location(&start)
+}
+
+/// Signs in at the provider as `email` from **Sign in with SSO** (its login page, unless
+/// the browser is signed in there already): the callback path (with its query) the
+/// provider sends the browser back to.
+async fn through_provider(app: &TestApp, browser: &reqwest::Client, email: &str) -> String {
+    let mut url = sso_start(app, browser).await;
+    for _ in 0..3 {
+        match follow(browser, url).await {
+            Landing::Callback(path) => return path,
+            Landing::LoginPage(page) => {
+                let login = log_in_at(browser, &page, email).await;
+                assert!(login.status().is_redirection(), "{:?}", login.text().await);
+                url = absolute(&page, &location(&login));
             }
-            url = if next.starts_with('/') {
-                let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
-                format!("{origin}{next}")
-            } else {
-                next
-            };
-            continue;
         }
-        let page = response.text().await.unwrap();
-        assert!(page.contains("<form"), "{page}");
-        let login = browser
-            .post(format!("{url}/login"))
-            .form(&[("email", email), ("password", IDP_PASSWORD)])
-            .send()
-            .await
-            .unwrap();
-        assert!(login.status().is_redirection(), "{:?}", login.text().await);
-        let origin: String = url.split('/').take(3).collect::<Vec<_>>().join("/");
-        let next = location(&login);
-        url = if next.starts_with('/') {
-            format!("{origin}{next}")
-        } else {
-            next
-        };
     }
     panic!("the provider never sent the browser back");
 }
@@ -277,6 +311,65 @@ async fn a_verified_address_signs_in_through_the_provider_and_joins_as_a_member(
         1
     );
     assert_eq!(count(app, "select count(*) from sso_identities").await, 1);
+}
+
+/// Signs `email` in through the provider in a new browser: that browser's session cookie.
+async fn signed_in(app: &TestApp, email: &str) -> String {
+    let browser = new_browser();
+    let callback = through_provider(app, &browser, email).await;
+    let back = on_workspace(app, &browser, &callback).await;
+    assert_eq!(back.status(), StatusCode::SEE_OTHER, "{email}");
+    session_cookie(&back).unwrap()
+}
+
+#[tokio::test]
+async fn an_account_the_provider_disables_loses_every_session_here_at_once() {
+    let setup = setup().await;
+    let app = &setup.app;
+    let bob_laptop = signed_in(app, "bob@acme-idp.test").await;
+    let bob_phone = signed_in(app, "bob@acme-idp.test").await;
+    let alice = signed_in(app, "alice@acme-idp.test").await;
+    assert_eq!(viewer(app, &bob_phone).await["email"], "bob@acme-idp.test");
+
+    // The provider disables Bob, and tells us by back-channel logout.
+    let disabled: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/__test/accounts/bob@acme-idp.test/disable",
+            setup.idp.a
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        disabled["backchannel"],
+        serde_json::json!([{ "client_id": "acme-crm", "status": 200 }])
+    );
+    assert_eq!(viewer(app, &bob_laptop).await, Value::Null);
+    assert_eq!(viewer(app, &bob_phone).await, Value::Null);
+    // Nobody else's.
+    assert_eq!(viewer(app, &alice).await["email"], "alice@acme-idp.test");
+    assert_eq!(viewer(app, &setup.admin).await["is_admin"], true);
+    assert_eq!(
+        count(
+            app,
+            "select count(*) from audit_log where action = 'member.sessions_ended_by_provider'
+             and detail ->> 'email' = 'bob@acme-idp.test' and detail ->> 'sessions' = '2'"
+        )
+        .await,
+        1
+    );
+    // And Bob's next sign-in stops at the provider.
+    let browser = new_browser();
+    let Landing::LoginPage(page) = follow(&browser, sso_start(app, &browser).await).await else {
+        panic!("a new browser goes to the login page");
+    };
+    let refused = log_in_at(&browser, &page, "bob@acme-idp.test").await;
+    assert!(refused.status().is_success());
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains("This account is disabled."), "{refused}");
 }
 
 #[tokio::test]

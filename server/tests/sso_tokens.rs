@@ -3,6 +3,7 @@
 //! signs, with `openidconnect`'s own signer, exactly the token each case needs: a wrong
 //! nonce, another audience, another issuer, an expired token, a signature by a key that is
 //! not the provider's. A good token from it signs in, so the refusals are the token's doing.
+//! It also signs back-channel logout tokens, good and bad, for the account it signed in.
 
 // Tests unwrap: a panic here is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -21,7 +22,7 @@ use common::{
     sso::{app_with_admin, connect, new_browser},
 };
 use openidconnect::{
-    Audience, EmptyAdditionalClaims, EndUserEmail, IssuerUrl, JsonWebKeyId, Nonce,
+    Audience, EmptyAdditionalClaims, EndUserEmail, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
     core::{
         CoreIdToken, CoreIdTokenClaims, CoreJsonWebKeySet, CoreJwsSigningAlgorithm,
@@ -30,7 +31,10 @@ use openidconnect::{
 };
 use reqwest::{Method, StatusCode, header::LOCATION};
 use serde_json::{Value, json};
-use usecases::testing::TestDns;
+use usecases::{
+    sso::{BACK_CHANNEL_LOGOUT_EVENT, LogoutClaims, LogoutToken},
+    testing::TestDns,
+};
 
 const CLIENT_ID: &str = "acme-crm";
 
@@ -44,7 +48,7 @@ fn rsa_pem() -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// What the next token the provider issues looks like.
+/// How a token the provider issues is spoiled (or not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Case {
     Good,
@@ -53,6 +57,50 @@ enum Case {
     OtherIssuer,
     Expired,
     ForeignKey,
+    /// Logout tokens only: an ID token posted as one (a nonce, no logout event).
+    IdTokenAsLogout,
+    NoEvent,
+    NoJti,
+}
+
+/// What every token has, spoiled as `case` says: issuer, audience, issued and expiry
+/// times, and the key that signs it.
+struct Envelope<'a> {
+    issuer: IssuerUrl,
+    audience: Vec<Audience>,
+    issued: chrono::DateTime<chrono::Utc>,
+    expires: chrono::DateTime<chrono::Utc>,
+    key: &'a CoreRsaPrivateSigningKey,
+}
+
+fn envelope(op: &Provider, case: Case, lifetime: chrono::Duration) -> Envelope<'_> {
+    let now = chrono::Utc::now();
+    let (issued, expires) = match case {
+        Case::Expired => (
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::hours(1),
+        ),
+        _ => (now, now + lifetime),
+    };
+    let issuer = match case {
+        Case::OtherIssuer => "https://someone-else.example".to_owned(),
+        _ => op.issuer.clone(),
+    };
+    let audience = match case {
+        Case::OtherAudience => "another-client",
+        _ => CLIENT_ID,
+    };
+    Envelope {
+        issuer: IssuerUrl::new(issuer).unwrap(),
+        audience: vec![Audience::new(audience.into())],
+        issued,
+        expires,
+        key: if case == Case::ForeignKey {
+            &op.foreign
+        } else {
+            &op.key
+        },
+    }
 }
 
 struct Provider {
@@ -82,45 +130,25 @@ async fn jwks(State(op): State<Arc<Provider>>) -> Json<CoreJsonWebKeySet> {
 
 async fn token(State(op): State<Arc<Provider>>) -> Json<Value> {
     let (case, nonce) = op.next.lock().unwrap().clone();
-    let now = chrono::Utc::now();
-    let (issued, expires) = match case {
-        Case::Expired => (
-            now - chrono::Duration::hours(2),
-            now - chrono::Duration::hours(1),
-        ),
-        _ => (now, now + chrono::Duration::hours(1)),
-    };
-    let issuer = match case {
-        Case::OtherIssuer => "https://someone-else.example".to_owned(),
-        _ => op.issuer.clone(),
-    };
-    let audience = match case {
-        Case::OtherAudience => "another-client",
-        _ => CLIENT_ID,
-    };
+    let envelope = envelope(&op, case, chrono::Duration::hours(1));
     let nonce = match case {
         Case::WrongNonce => "not-the-nonce".to_owned(),
         _ => nonce,
     };
     let claims = CoreIdTokenClaims::new(
-        IssuerUrl::new(issuer).unwrap(),
-        vec![Audience::new(audience.into())],
-        expires,
-        issued,
+        envelope.issuer,
+        envelope.audience,
+        envelope.expires,
+        envelope.issued,
         StandardClaims::new(SubjectIdentifier::new("subject-1".into()))
             .set_email(Some(EndUserEmail::new("erin@forged.test".into())))
             .set_email_verified(Some(true)),
         EmptyAdditionalClaims {},
     )
     .set_nonce(Some(Nonce::new(nonce)));
-    let key = if case == Case::ForeignKey {
-        &op.foreign
-    } else {
-        &op.key
-    };
     let id_token = CoreIdToken::new(
         claims,
-        key,
+        envelope.key,
         CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
         None,
         None,
@@ -164,12 +192,11 @@ fn query(url: &str, name: &str) -> String {
         .into_owned()
 }
 
-#[tokio::test]
-async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_nobody_in() {
+/// `acme` connected to this test's provider for `forged.test`, its admin signed in.
+async fn connected() -> (Arc<Provider>, TestDns, common::TestApp, String) {
     let op = provider().await;
     let dns = TestDns::start("forged.test").await;
     let (app, admin) = app_with_admin(&dns).await;
-    let host = app.tenant_host("acme");
     connect(
         &app,
         &admin,
@@ -180,29 +207,38 @@ async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_n
         "forged.test",
     )
     .await;
+    (op, dns, app, admin)
+}
+
+/// **Sign in with SSO** in a new browser, and back from the provider with the ID token
+/// `case` makes: our answer.
+async fn attempt(app: &common::TestApp, op: &Provider, case: Case) -> reqwest::Response {
+    let browser = new_browser();
+    let host = app.tenant_host("acme");
+    let on_workspace = |path: String| {
+        browser
+            .request(Method::GET, format!("http://{}{path}", app.addr))
+            .header("Host", host.clone())
+            .send()
+    };
+    let start = on_workspace("/sso/start".into()).await.unwrap();
+    let auth = start.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(auth.starts_with(&format!("{}/auth?", op.issuer)), "{auth}");
+    assert_eq!(query(&auth, "code_challenge_method"), "S256");
+    *op.next.lock().unwrap() = (case, query(&auth, "nonce"));
+    let state = query(&auth, "state");
+    on_workspace(format!("/sso/callback?code=any&state={state}"))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_nobody_in() {
+    let (op, _dns, app, _admin) = connected().await;
+    let host = app.tenant_host("acme");
 
     // Each case: leave for the provider, and come back with a token made for the case.
-    let attempt = |case: Case| {
-        let (app, op, host) = (&app, &op, host.clone());
-        async move {
-            let browser = new_browser();
-            let on_workspace = |path: String| {
-                browser
-                    .request(Method::GET, format!("http://{}{path}", app.addr))
-                    .header("Host", host.clone())
-                    .send()
-            };
-            let start = on_workspace("/sso/start".into()).await.unwrap();
-            let auth = start.headers()[LOCATION].to_str().unwrap().to_owned();
-            assert!(auth.starts_with(&format!("{}/auth?", op.issuer)), "{auth}");
-            assert_eq!(query(&auth, "code_challenge_method"), "S256");
-            *op.next.lock().unwrap() = (case, query(&auth, "nonce"));
-            let state = query(&auth, "state");
-            on_workspace(format!("/sso/callback?code=any&state={state}"))
-                .await
-                .unwrap()
-        }
-    };
+    let attempt = |case: Case| attempt(&app, &op, case);
 
     for case in [
         Case::WrongNonce,
@@ -233,4 +269,107 @@ async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_n
         .await
         .unwrap();
     assert_eq!(me["email"], "erin@forged.test");
+}
+
+/// A logout token for `subject-1`, spoiled as `case` says.
+fn logout_token(op: &Provider, case: Case, jti: &str) -> String {
+    let envelope = envelope(op, case, chrono::Duration::minutes(2));
+    let mut events = serde_json::Map::new();
+    if !matches!(case, Case::NoEvent | Case::IdTokenAsLogout) {
+        events.insert(BACK_CHANNEL_LOGOUT_EVENT.into(), json!({}));
+    }
+    let claims = IdTokenClaims::new(
+        envelope.issuer,
+        envelope.audience,
+        envelope.expires,
+        envelope.issued,
+        StandardClaims::new(SubjectIdentifier::new("subject-1".into())),
+        LogoutClaims {
+            events,
+            jti: (case != Case::NoJti).then(|| jti.to_owned()),
+            sid: None,
+        },
+    )
+    .set_nonce((case == Case::IdTokenAsLogout).then(|| Nonce::new("a-nonce".into())));
+    LogoutToken::new(
+        claims,
+        envelope.key,
+        CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        None,
+        None,
+    )
+    .unwrap()
+    .to_string()
+}
+
+#[tokio::test]
+async fn only_a_valid_logout_token_from_the_provider_ends_the_accounts_sessions() {
+    let (op, _dns, app, admin) = connected().await;
+    let host = app.tenant_host("acme");
+    // erin@forged.test (`subject-1`) signs in.
+    let back = attempt(&app, &op, Case::Good).await;
+    let erin = session_cookie(&back).unwrap();
+    let signed_in = |cookie: String| {
+        let (app, host) = (&app, host.clone());
+        async move {
+            let me: Value = app
+                .call::<GetViewer>(&host, Some(&cookie), &[])
+                .await
+                .json()
+                .await
+                .unwrap();
+            me != Value::Null
+        }
+    };
+    let post = |token: String| {
+        let (app, host) = (&app, host.clone());
+        async move {
+            reqwest::Client::new()
+                .post(format!("http://{}/sso/back-channel-logout", app.addr))
+                .header("Host", host)
+                .form(&[("logout_token", token)])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    for (n, case) in [
+        Case::ForeignKey,
+        Case::OtherAudience,
+        Case::OtherIssuer,
+        Case::Expired,
+        Case::IdTokenAsLogout,
+        Case::NoEvent,
+        Case::NoJti,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let refused = post(logout_token(&op, case, &format!("jti-{n}"))).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{case:?}");
+        let body: Value = refused.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request", "{case:?}");
+        assert!(signed_in(erin.clone()).await, "{case:?} ended a session");
+    }
+    let garbage = post("not-a-jwt".into()).await;
+    assert_eq!(garbage.status(), StatusCode::BAD_REQUEST);
+    // Posted from a page in a browser, with the workspace's cookie: still only a token counts.
+    let no_token = reqwest::Client::new()
+        .post(format!("http://{}/sso/back-channel-logout", app.addr))
+        .header("Host", host.clone())
+        .header("Cookie", erin.clone())
+        .form(&[("something", "else")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), StatusCode::BAD_REQUEST);
+    assert!(signed_in(erin.clone()).await);
+
+    // The good one ends Erin's session, but not the admin's; once only.
+    let good = logout_token(&op, Case::Good, "jti-good");
+    assert_eq!(post(good.clone()).await.status(), StatusCode::OK);
+    assert!(!signed_in(erin).await);
+    assert!(signed_in(admin).await);
+    assert_eq!(post(good).await.status(), StatusCode::BAD_REQUEST);
 }

@@ -1,6 +1,6 @@
 //! Single sign-on: the workspace's connection, its proven email domains, members' accounts
-//! at the provider, and sign-ins under way (`docs/sso.md`). Every query runs in a
-//! transaction with the tenant set.
+//! at the provider, sign-ins under way and logout tokens taken (`docs/sso.md`). Every query
+//! runs in a transaction with the tenant set.
 
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -168,8 +168,8 @@ pub async fn mark_verified(tx: &mut Tx, domain: &str, token: &str) -> Result<boo
     Ok(done.rows_affected() == 1)
 }
 
-fn state_hash(state: &str) -> Vec<u8> {
-    Sha256::digest(state.as_bytes()).to_vec()
+fn hashed(value: &str) -> Vec<u8> {
+    Sha256::digest(value.as_bytes()).to_vec()
 }
 
 /// Records a sign-in under way (the state itself is kept only as a hash), and sweeps the
@@ -193,7 +193,7 @@ pub async fn begin_login(
                                  client_id)
          values ($1, $2, $3, $4, $5, $6)",
         tenant.0,
-        state_hash(state),
+        hashed(state),
         login.nonce,
         login.pkce_verifier_sealed,
         login.issuer,
@@ -211,7 +211,7 @@ pub async fn take_login(tx: &mut Tx, state: &str) -> Result<Option<Login>, Error
            where tenant_id = current_tenant_id() and state_hash = $1
            returning nonce, pkce_verifier_sealed, issuer, client_id,
                      extract(epoch from now() - created_at)::float8 as "age!""#,
-        state_hash(state)
+        hashed(state)
     )
     .fetch_optional(&mut **tx)
     .await?;
@@ -235,6 +235,33 @@ pub async fn identity(tx: &mut Tx, issuer: &str, subject: &str) -> Result<Option
     .fetch_optional(&mut **tx)
     .await?;
     Ok(user.map(UserId))
+}
+
+/// Takes a logout token by its `jti` (kept as a hash until it expires, `expires_at` in
+/// seconds since the epoch): true the first time, false for a replay. Sweeps the
+/// workspace's expired ones.
+pub async fn take_logout_token(
+    tx: &mut Tx,
+    tenant: TenantId,
+    jti: &str,
+    expires_at: i64,
+) -> Result<bool, Error> {
+    sqlx::query!(
+        "delete from sso_logout_tokens where tenant_id = current_tenant_id()
+         and expires_at < now()"
+    )
+    .execute(&mut **tx)
+    .await?;
+    let taken = sqlx::query!(
+        "insert into sso_logout_tokens (tenant_id, jti_hash, expires_at) values ($1, $2, to_timestamp($3::float8))
+         on conflict do nothing",
+        tenant.0,
+        hashed(jti),
+        expires_at as f64
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
 }
 
 /// Whether `user` has an account at `issuer` linked (then only that account signs them in).

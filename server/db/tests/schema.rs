@@ -138,6 +138,7 @@ async fn the_tenant_tables_are_the_ones_docs_scale_md_lists() {
         "sso_email_domains",
         "sso_identities",
         "sso_logins",
+        "sso_logout_tokens",
         "tenant_invites",
         "tenant_logos",
         "tenant_members",

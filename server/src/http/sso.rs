@@ -3,12 +3,16 @@
 //! - `GET /sso/start`: off to the provider, with `state` remembered in this browser's
 //!   session (so that a callback started by someone else's browser signs nobody in);
 //! - `GET /sso/callback?code=…&state=…`: back from the provider; signed in on the board, or
-//!   a page that says why not.
+//!   a page that says why not;
+//!
+//! and the provider's own step, server to server (no browser, no session, no same-origin
+//! check): `POST /sso/back-channel-logout` with a signed `logout_token` that ends an
+//! account's sessions here.
 
 use app::ssr::{AppState, RequestSite, auth::start_session};
 use axum::{
-    Extension,
-    extract::{Query, State},
+    Extension, Form, Json,
+    extract::{Query, State, rejection::FormRejection},
     http::{StatusCode, header},
     response::{Html, IntoResponse, Redirect, Response},
 };
@@ -80,6 +84,53 @@ pub async fn callback(
     match start_session(&session, tenant.id, user).await {
         Ok(()) => Redirect::to("/leads").into_response(),
         Err(_) => refused(&usecases::Error::Unavailable),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct BackChannelLogout {
+    logout_token: String,
+}
+
+/// OpenID Connect Back-Channel Logout: 200 once the account's sessions have ended (or it
+/// has none here), 400 with the reason for a token that is not valid, never a page.
+pub async fn back_channel_logout(
+    State(state): State<AppState>,
+    Extension(site): Extension<RequestSite>,
+    form: Result<Form<BackChannelLogout>, FormRejection>,
+) -> Response {
+    let RequestSite::Tenant(tenant) = site else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    let Ok(Form(form)) = form else {
+        return (
+            StatusCode::BAD_REQUEST,
+            no_store,
+            Json(serde_json::json!({
+                "error": "invalid_request",
+                "error_description": "send logout_token as a form field",
+            })),
+        )
+            .into_response();
+    };
+    match usecases::sso::end_sessions_from_provider(&state.platform, &tenant, &form.logout_token)
+        .await
+    {
+        Ok(_) => (StatusCode::OK, no_store).into_response(),
+        Err(usecases::Error::Invalid { message, .. }) => (
+            StatusCode::BAD_REQUEST,
+            no_store,
+            Json(serde_json::json!({
+                "error": "invalid_request",
+                "error_description": message,
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+            (status, no_store).into_response()
+        }
     }
 }
 

@@ -51,6 +51,10 @@ pub const ACTIONS: &[(&str, &str)] = &[
         "Signed in with a password while SSO is required",
     ),
     ("member.joined_by_sso", "Joined by signing in with SSO"),
+    (
+        "member.sessions_ended_by_provider",
+        "The identity provider ended a member's sessions",
+    ),
     ("sso.saved", "Saved the single sign-on connection"),
     (
         "sso.domain_verified",

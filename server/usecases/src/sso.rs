@@ -63,9 +63,11 @@ pub async fn view(
     };
     tx.commit().await?;
     let redirect_uri = redirect_uri(p, tenant);
+    let back_channel_logout_uri = back_channel_logout_uri(p, tenant);
     Ok(match connection {
         None => SsoPage {
             redirect_uri,
+            back_channel_logout_uri,
             ..SsoPage::default()
         },
         Some(c) => SsoPage {
@@ -80,6 +82,7 @@ pub async fn view(
             require_sso: c.require_sso,
             admin_signed_in,
             redirect_uri,
+            back_channel_logout_uri,
         },
     })
 }
@@ -436,6 +439,118 @@ pub async fn finish(
     .await?;
     tx.commit().await?;
     Ok(user)
+}
+
+/// What a logout token says besides the claims every ID token has (OpenID Connect
+/// Back-Channel Logout 1.0, section 2.4).
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+pub struct LogoutClaims {
+    /// Must name the back-channel logout event: what tells a logout token from an ID token.
+    #[serde(default)]
+    pub events: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub jti: Option<String>,
+    #[serde(default)]
+    pub sid: Option<String>,
+}
+
+impl openidconnect::AdditionalClaims for LogoutClaims {}
+
+/// A logout token as it arrives: a JWT signed like the provider's ID tokens.
+pub type LogoutToken = openidconnect::IdToken<
+    LogoutClaims,
+    openidconnect::core::CoreGenderClaim,
+    openidconnect::core::CoreJweContentEncryptionAlgorithm,
+    openidconnect::core::CoreJwsSigningAlgorithm,
+>;
+
+/// The event a logout token must carry.
+pub const BACK_CHANNEL_LOGOUT_EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+/// The back-channel logout URI to register at the provider.
+pub fn back_channel_logout_uri(p: &Platform, tenant: &ResolvedTenant) -> String {
+    p.links.tenant_url(&tenant.slug, "/sso/back-channel-logout")
+}
+
+/// The provider ends an account (disabled, or signed out there): it posts a logout token
+/// naming the account, and the member linked to that account loses every session here at
+/// once. The token is checked like an ID token (the connection's issuer and client, the
+/// provider's keys, not expired) and, being a logout token, must carry the logout event,
+/// a `sub`, a `jti` seen only once, and no nonce. Answers how many sessions ended; a
+/// valid token for an account nobody here is linked to ends none.
+pub async fn end_sessions_from_provider(
+    p: &Platform,
+    tenant: &ResolvedTenant,
+    logout_token: &str,
+) -> Result<u64, Error> {
+    let invalid = |why: &str| Error::field("logout_token", why);
+    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
+    let connection = db::sso::connection(&mut tx).await?;
+    tx.commit().await?;
+    let connection =
+        connection.ok_or_else(|| invalid("this workspace has no single sign-on connection"))?;
+    let token: LogoutToken = logout_token
+        .trim()
+        .parse()
+        .map_err(|_| invalid("not a signed JWT"))?;
+    let metadata = discover(p, &connection.issuer).await?;
+    let client = CoreClient::from_provider_metadata(
+        metadata,
+        ClientId::new(connection.client_id.clone()),
+        None,
+    );
+    let jose_types = ["logout+jwt", "JWT"].into_iter().filter_map(|t| {
+        openidconnect::JsonWebTokenType::new(t.to_owned())
+            .normalize()
+            .ok()
+    });
+    let verifier = client
+        .id_token_verifier()
+        .set_allowed_jose_types(jose_types);
+    let no_nonce = |nonce: Option<&Nonce>| match nonce {
+        None => Ok(()),
+        Some(_) => Err("a logout token carries no nonce".to_owned()),
+    };
+    let claims = token.claims(&verifier, no_nonce).map_err(|e| {
+        tracing::info!(error = %e, "a logout token failed its checks");
+        invalid(&format!("the logout token is not valid ({e})"))
+    })?;
+    if !claims
+        .additional_claims()
+        .events
+        .contains_key(BACK_CHANNEL_LOGOUT_EVENT)
+    {
+        return Err(invalid("the token names no back-channel logout event"));
+    }
+    let jti = claims
+        .additional_claims()
+        .jti
+        .as_deref()
+        .filter(|j| !j.is_empty())
+        .ok_or_else(|| invalid("the token has no jti"))?;
+    let subject = claims.subject().as_str();
+
+    let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
+    if !db::sso::take_logout_token(&mut tx, tenant.id, jti, claims.expiration().timestamp()).await?
+    {
+        return Err(invalid("this logout token was already used"));
+    }
+    let Some(user) = db::sso::identity(&mut tx, &connection.issuer, subject).await? else {
+        tx.commit().await?;
+        return Ok(0);
+    };
+    let ended = db::sessions::delete_for_user(&mut tx, user).await?;
+    let email = db::members::find(&mut tx, user).await?.map(|m| m.email);
+    audit(
+        &mut tx,
+        Some(tenant.id),
+        &Actor::System,
+        "member.sessions_ended_by_provider",
+        json!({ "email": email, "sessions": ended }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 /// Who the provider's account is here: the member linked to it; else, on a first sign-in,

@@ -84,6 +84,11 @@ fn SsoView(page: SsoPage, actions: Actions) -> impl IntoView {
                 <dt>"Redirect URI"</dt>
                 <dd><CopyText id="sso-redirect-uri" value=page.redirect_uri.clone() copy_label="Copy the redirect URI"/></dd>
             </dl>
+            <p>"If your provider offers back-channel logout, register this too: when it disables an account or signs it out, that person's sessions here end at once."</p>
+            <dl class="dns-record">
+                <dt>"Back-channel logout URI"</dt>
+                <dd><CopyText id="sso-back-channel-logout-uri" value=page.back_channel_logout_uri.clone() copy_label="Copy the back-channel logout URI"/></dd>
+            </dl>
         </section>
 
         <section class="panel" aria-labelledby="connection-heading">

@@ -101,6 +101,13 @@ fn recorder() -> &'static PrometheusHandle {
                     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
                 ],
             )
+            .and_then(|builder| {
+                // How many leads each intake transaction wrote (`usecases::receive_lead`).
+                builder.set_buckets_for_metric(
+                    Matcher::Full("hcrm_intake_batch_leads".into()),
+                    &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0],
+                )
+            })
             .unwrap_or_else(|_| PrometheusBuilder::new());
         match builder.install_recorder() {
             Ok(handle) => handle,

@@ -96,6 +96,7 @@ async fn write_batches(db: db::PgPool, limit: Limit, mut queue: mpsc::Receiver<J
         if taken == 0 {
             return;
         }
+        metrics::histogram!("hcrm_intake_batch_leads").record(taken as f64);
         let items: Vec<Item> = jobs.iter().map(|job| job.item.clone()).collect();
         match db::intake::write(&db, &items, limit.count, limit.window).await {
             Ok(answers) => {

@@ -70,6 +70,10 @@ test('an address the provider has not verified is refused with a clear page', as
   await carol.getByLabel('Password').fill(IDP_PASSWORD);
   await carol.getByRole('button', { name: 'Sign in' }).click();
   await expect(carol.getByRole('alert')).toContainText('not verified your email');
+  // Laid out like the site's other message pages (its stylesheet loads), with the way back.
+  await expect(carol.getByRole('heading', { name: 'Single sign-on did not work' })).toBeVisible();
+  await expect(carol.locator('main')).toHaveCSS('text-align', 'center');
+  await expect(carol.getByRole('link', { name: 'Back to sign in' })).toHaveAttribute('href', '/login');
   await context.close();
 });
 

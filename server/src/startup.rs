@@ -120,13 +120,9 @@ pub fn router(state: AppState, ops: Operations) -> Router {
 /// executable, where Leptos reads it too.
 fn assets(state: &AppState) -> Assets {
     let options = &state.leptos_options;
-    let hash_file = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())));
-    let hashes = match hash_file {
-        Some(file) if options.hash_files => Assets::hashes(&file),
-        _ => Vec::new(),
-    };
+    let hashes = assets::hash_file(options)
+        .map(|file| Assets::hashes(&file))
+        .unwrap_or_default();
     let pkg = std::path::Path::new(options.site_root.as_ref()).join(options.site_pkg_dir.as_ref());
     Assets::load(&pkg, &options.site_pkg_dir, &hashes)
 }

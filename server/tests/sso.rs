@@ -237,7 +237,14 @@ async fn refusal(app: &TestApp, email: &str) -> String {
     if let Some(cookie) = session_cookie(&page) {
         assert_eq!(viewer(app, &cookie).await, Value::Null);
     }
-    page.text().await.unwrap()
+    let page = page.text().await.unwrap();
+    // The site's message page: its stylesheet, and the way back.
+    assert!(
+        page.contains(r#"<link rel="stylesheet" href="/pkg/hcrm."#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<a class="button primary" href="/login">Back to sign in</a>"#));
+    page
 }
 
 /// Invites `email` to `acme` as `role`, as its admin.

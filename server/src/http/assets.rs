@@ -8,7 +8,11 @@
 //! with an `ETag`). The precompressed `.br` and `.gz` beside a file are sent to clients that
 //! take them (`Vary: Accept-Encoding`).
 
-use std::{collections::HashMap, path::Path, sync::Arc};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, OnceLock},
+};
 
 use axum::{
     body::{Body, Bytes},
@@ -17,6 +21,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use leptos::config::LeptosOptions;
 use sha2::{Digest, Sha256};
 
 /// One file, with its precompressed variants.
@@ -92,14 +97,51 @@ impl Assets {
 
     /// The content hashes in cargo-leptos's hash file (`js: …`, `wasm: …`, `css: …`).
     pub fn hashes(hash_file: &Path) -> Vec<String> {
-        std::fs::read_to_string(hash_file)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| line.split_once(':'))
-            .map(|(_, hash)| hash.trim().to_owned())
-            .filter(|hash| !hash.is_empty())
+        hash_lines(hash_file)
+            .into_iter()
+            .map(|(_, hash)| hash)
             .collect()
     }
+}
+
+/// cargo-leptos's hash file, beside the server's executable (where Leptos reads it too),
+/// if the build names files by their content.
+pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+    if !options.hash_files {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    Some(exe.parent()?.join(options.hash_file.as_ref()))
+}
+
+/// The (kind, hash) lines of a hash file: `css: <hash>` and the like.
+fn hash_lines(hash_file: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(hash_file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .map(|(kind, hash)| (kind.trim().to_owned(), hash.trim().to_owned()))
+        .filter(|(_, hash)| !hash.is_empty())
+        .collect()
+}
+
+/// The stylesheet's address as the pages link it (`/pkg/hcrm.<hash>.css`), for the few
+/// pages written by hand rather than rendered by Leptos.
+pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
+    static HREF: OnceLock<String> = OnceLock::new();
+    HREF.get_or_init(|| {
+        let hash = hash_file(options)
+            .map(|file| hash_lines(&file))
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(kind, _)| kind == "css")
+            .map(|(_, hash)| format!(".{hash}"))
+            .unwrap_or_default();
+        format!(
+            "/{}/{}{hash}.css",
+            options.site_pkg_dir, options.output_name
+        )
+    })
 }
 
 fn content_type(name: &str) -> &'static str {

@@ -10,6 +10,8 @@
 //! account's sessions here.
 
 use app::ssr::{AppState, RequestSite, auth::start_session};
+
+use super::assets;
 use axum::{
     Extension, Form, Json,
     extract::{Query, State, rejection::FormRejection},
@@ -33,11 +35,11 @@ pub async fn start(
     match usecases::sso::start(&state.platform, &tenant).await {
         Ok((url, login_state)) => {
             if session.insert(STATE_KEY, login_state).await.is_err() {
-                return refused(&usecases::Error::Unavailable);
+                return refused(&state, &usecases::Error::Unavailable);
             }
             Redirect::to(&url).into_response()
         }
-        Err(e) => refused(&e),
+        Err(e) => refused(&state, &e),
     }
 }
 
@@ -61,29 +63,38 @@ pub async fn callback(
     let expected: Option<String> = session.remove(STATE_KEY).await.ok().flatten();
     if let Some(error) = back.error {
         let why = back.error_description.unwrap_or(error);
-        return refused(&usecases::Error::forbidden(format!(
-            "Single sign-on did not work: your provider said “{why}”."
-        )));
+        return refused(
+            &state,
+            &usecases::Error::forbidden(format!(
+                "Single sign-on did not work: your provider said “{why}”."
+            )),
+        );
     }
     let (Some(code), Some(login_state)) = (back.code, back.state) else {
-        return refused(&usecases::Error::forbidden(
-            "Single sign-on did not work: the provider's answer was incomplete. Start again.",
-        ));
+        return refused(
+            &state,
+            &usecases::Error::forbidden(
+                "Single sign-on did not work: the provider's answer was incomplete. Start again.",
+            ),
+        );
     };
     // The state must be the one this browser left with: a callback started by another
     // browser (login CSRF) signs nobody in, and creates nothing.
     if expected.as_deref() != Some(login_state.as_str()) {
-        return refused(&usecases::Error::forbidden(
-            "Single sign-on did not work: this sign-in was not started in this browser, or was already finished. Start again.",
-        ));
+        return refused(
+            &state,
+            &usecases::Error::forbidden(
+                "Single sign-on did not work: this sign-in was not started in this browser, or was already finished. Start again.",
+            ),
+        );
     }
     let user = match usecases::sso::finish(&state.platform, &tenant, &code, &login_state).await {
         Ok(user) => user,
-        Err(e) => return refused(&e),
+        Err(e) => return refused(&state, &e),
     };
     match start_session(&session, tenant.id, user).await {
         Ok(()) => Redirect::to("/leads").into_response(),
-        Err(_) => refused(&usecases::Error::Unavailable),
+        Err(_) => refused(&state, &usecases::Error::Unavailable),
     }
 }
 
@@ -134,16 +145,21 @@ pub async fn back_channel_logout(
     }
 }
 
-/// The page for a sign-in that did not happen: what went wrong and the way back.
-fn refused(error: &usecases::Error) -> Response {
+/// The page for a sign-in that did not happen: what went wrong and the way back, laid out
+/// like the site's other message pages.
+fn refused(state: &AppState, error: &usecases::Error) -> Response {
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::FORBIDDEN);
     let message = html_escape(&error.to_string());
+    let stylesheet = assets::stylesheet_href(&state.leptos_options);
     let body = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>Single sign-on did not work</title></head><body><main>\
+         <link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\
+         <link rel=\"stylesheet\" href=\"{stylesheet}\">\
+         <title>Single sign-on did not work</title></head><body>\
+         <main id=\"main\" class=\"message-page\">\
          <h1>Single sign-on did not work</h1><p role=\"alert\">{message}</p>\
-         <p><a href=\"/login\">Back to sign in</a></p></main></body></html>"
+         <a class=\"button primary\" href=\"/login\">Back to sign in</a></main></body></html>"
     );
     (status, [(header::CACHE_CONTROL, "no-store")], Html(body)).into_response()
 }

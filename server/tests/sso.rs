@@ -11,13 +11,13 @@ mod common;
 use std::{process::Stdio, time::Duration};
 
 use app::api::{
-    auth::{GetViewer, SignIn},
+    auth::SignIn,
     sso::{SaveSso, SetRequireSso},
     team::SendInvite,
 };
 use common::{
     TestApp, session_cookie,
-    sso::{PASSWORD, app_with_admin, connect, new_browser, save},
+    sso::{PASSWORD, app_with_admin, connect, new_browser, save, viewer},
 };
 use reqwest::{Method, StatusCode, header::LOCATION};
 use serde_json::Value;
@@ -257,14 +257,6 @@ async fn invite(app: &TestApp, admin: &str, email: &str, role: &str) {
         )
         .await;
     assert!(invited.status().is_success());
-}
-
-async fn viewer(app: &TestApp, cookie: &str) -> Value {
-    app.call::<GetViewer>(&app.tenant_host("acme"), Some(cookie), &[])
-        .await
-        .json()
-        .await
-        .unwrap()
 }
 
 async fn count(app: &TestApp, sql: &str) -> i64 {

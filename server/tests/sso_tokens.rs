@@ -15,11 +15,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use app::api::auth::GetViewer;
 use axum::{Json, Router, extract::State, routing::get, routing::post};
 use common::{
     session_cookie,
-    sso::{app_with_admin, connect, new_browser},
+    sso::{app_with_admin, connect, new_browser, viewer},
 };
 use openidconnect::{
     Audience, EmptyAdditionalClaims, EndUserEmail, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce,
@@ -235,7 +234,6 @@ async fn attempt(app: &common::TestApp, op: &Provider, case: Case) -> reqwest::R
 #[tokio::test]
 async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_nobody_in() {
     let (op, _dns, app, _admin) = connected().await;
-    let host = app.tenant_host("acme");
 
     // Each case: leave for the provider, and come back with a token made for the case.
     let attempt = |case: Case| attempt(&app, &op, case);
@@ -262,13 +260,7 @@ async fn id_tokens_with_a_wrong_nonce_audience_issuer_expiry_or_signature_sign_n
     let good = attempt(Case::Good).await;
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
     let session = session_cookie(&good).unwrap();
-    let me: Value = app
-        .call::<GetViewer>(&host, Some(&session), &[])
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["email"], "erin@forged.test");
+    assert_eq!(viewer(&app, &session).await["email"], "erin@forged.test");
 }
 
 /// A logout token for `subject-1`, spoiled as `case` says.
@@ -310,16 +302,8 @@ async fn only_a_valid_logout_token_from_the_provider_ends_the_accounts_sessions(
     let back = attempt(&app, &op, Case::Good).await;
     let erin = session_cookie(&back).unwrap();
     let signed_in = |cookie: String| {
-        let (app, host) = (&app, host.clone());
-        async move {
-            let me: Value = app
-                .call::<GetViewer>(&host, Some(&cookie), &[])
-                .await
-                .json()
-                .await
-                .unwrap();
-            me != Value::Null
-        }
+        let app = &app;
+        async move { viewer(app, &cookie).await != Value::Null }
     };
     let post = |token: String| {
         let (app, host) = (&app, host.clone());

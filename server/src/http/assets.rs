@@ -126,7 +126,8 @@ fn hash_lines(hash_file: &Path) -> Vec<(String, String)> {
 }
 
 /// The stylesheet's address as the pages link it (`/pkg/hcrm.<hash>.css`), for the few
-/// pages written by hand rather than rendered by Leptos.
+/// pages written by hand rather than rendered by Leptos. Read once: a build's hash file
+/// does not change while its server runs.
 pub fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     static HREF: OnceLock<String> = OnceLock::new();
     HREF.get_or_init(|| {

@@ -10,8 +10,6 @@
 //! account's sessions here.
 
 use app::ssr::{AppState, RequestSite, auth::start_session};
-
-use super::assets;
 use axum::{
     Extension, Form, Json,
     extract::{Query, State, rejection::FormRejection},
@@ -20,6 +18,8 @@ use axum::{
 };
 use serde::Deserialize;
 use tower_sessions::Session;
+
+use super::assets;
 
 /// The session key holding the state of this browser's sign-in under way.
 const STATE_KEY: &str = "sso_state";
@@ -113,36 +113,28 @@ pub async fn back_channel_logout(
     let RequestSite::Tenant(tenant) = site else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let no_store = [(header::CACHE_CONTROL, "no-store")];
     let Ok(Form(form)) = form else {
-        return (
-            StatusCode::BAD_REQUEST,
-            no_store,
-            Json(serde_json::json!({
-                "error": "invalid_request",
-                "error_description": "send logout_token as a form field",
-            })),
-        )
-            .into_response();
+        return invalid_request("send logout_token as a form field");
     };
     match usecases::sso::end_sessions_from_provider(&state.platform, &tenant, &form.logout_token)
         .await
     {
-        Ok(_) => (StatusCode::OK, no_store).into_response(),
-        Err(usecases::Error::Invalid { message, .. }) => (
-            StatusCode::BAD_REQUEST,
-            no_store,
-            Json(serde_json::json!({
-                "error": "invalid_request",
-                "error_description": message,
-            })),
-        )
-            .into_response(),
+        Ok(_) => (StatusCode::OK, NO_STORE).into_response(),
+        Err(usecases::Error::Invalid { message, .. }) => invalid_request(&message),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            (status, no_store).into_response()
+            (status, NO_STORE).into_response()
         }
     }
+}
+
+/// Answers to the provider are never cached.
+const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+
+/// A 400 in OAuth's error shape, saying why.
+fn invalid_request(why: &str) -> Response {
+    let body = serde_json::json!({ "error": "invalid_request", "error_description": why });
+    (StatusCode::BAD_REQUEST, NO_STORE, Json(body)).into_response()
 }
 
 /// The page for a sign-in that did not happen: what went wrong and the way back, laid out

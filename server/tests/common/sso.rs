@@ -1,7 +1,10 @@
 //! Single sign-on set-up shared by the SSO tests: an app that may reach providers on
 //! loopback, and a workspace `acme` connected to one, its email domain proven.
 
-use app::api::sso::{GetSso, SaveSso, VerifySsoDomain};
+use app::api::{
+    auth::GetViewer,
+    sso::{GetSso, SaveSso, VerifySsoDomain},
+};
 use serde_json::Value;
 use usecases::testing::TestDns;
 
@@ -86,5 +89,14 @@ pub fn new_browser() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .build()
+        .unwrap()
+}
+
+/// Who `cookie` signs in on `acme` (`null`: nobody).
+pub async fn viewer(app: &TestApp, cookie: &str) -> Value {
+    app.call::<GetViewer>(&app.tenant_host("acme"), Some(cookie), &[])
+        .await
+        .json()
+        .await
         .unwrap()
 }

@@ -58,6 +58,32 @@ test('an admin connects the provider from Settings and a new person joins by sig
   await expect(row.getByRole('combobox')).toHaveValue('member');
 });
 
+test('Save refuses a bad connection on the field at fault and keeps what was typed', async ({ page }, testInfo) => {
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'sso');
+  const cases: [string, string, string, RegExp][] = [
+    // issuer, email domains, the field at fault, what it says
+    ['not a url', IDP_DOMAIN, 'Issuer URL', /Enter the issuer's URL/],
+    ['http://127.0.0.1:9', IDP_DOMAIN, 'Issuer URL', /Could not reach the issuer's discovery document/],
+    [IDP_A, 'gmail.com', 'Email domains', /public email service/],
+  ];
+  for (const [issuer, domains, field, message] of cases) {
+    await page.getByLabel('Issuer URL').fill(issuer);
+    await page.getByLabel('Client ID').fill('crm-bad-input');
+    await page.getByLabel('Client secret').fill(SECRET);
+    await page.getByLabel('Email domains').fill(domains);
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect(page.getByLabel(field)).toHaveAccessibleDescription(message);
+    await expect(page.getByLabel(field)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Issuer URL')).toHaveValue(issuer);
+    await expect(page.getByLabel('Client ID')).toHaveValue('crm-bad-input');
+    await expect(page.getByLabel('Email domains')).toHaveValue(domains);
+    await ready(page, testInfo);
+  }
+  // Nothing was saved: no domain to prove.
+  await expect(page.getByText(/^hcrm-verify=/)).toHaveCount(0);
+});
+
 test('an address the provider has not verified is refused with a clear page', async ({ page, browser }, testInfo) => {
   const tenant = await signedInAdmin(page, testInfo);
   await connect(page, testInfo, tenant);

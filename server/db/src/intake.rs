@@ -1,7 +1,7 @@
 //! Lead intake in batches (`docs/benchmarks.md`, "Intake"): the requests that arrived
-//! together are admitted (workspace, key, status, rate) and their leads written in one
-//! transaction, with one call of `intake_receive`, which keeps every rule and answer of the
-//! intake API.
+//! together are admitted (workspace, key, status, rate) with one call of `intake_admit`,
+//! then the leads of those let through are written in one transaction with one call of
+//! `intake_batch`. The two keep every rule and answer of the intake API.
 
 use std::time::Duration;
 
@@ -39,52 +39,122 @@ pub struct Answer {
     pub wait: Duration,
 }
 
-/// Admits `items` under the intake limit of `count` per `window` per workspace, and writes
-/// the leads of those that get through: one statement, so one transaction. The answers, in
-/// the order of `items`.
-pub async fn write(
+/// What admission made of one item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Admission {
+    /// Its answer is known: refused (no such workspace, not its key, the workspace's
+    /// status, its rate), or let through with no lead to store (`admitted`).
+    Answered(Answer),
+    /// Let through: its lead goes to workspace `tenant`, at its first active stage (none
+    /// if it has no active stage).
+    Admitted {
+        tenant: Uuid,
+        stage_id: Option<Uuid>,
+        stage: Option<String>,
+    },
+}
+
+/// Admits `items` under the intake limit of `count` per `window` per workspace: the
+/// workspace, the key, the workspace's status and its rate, each exact at this moment.
+/// One statement in its own transaction, which writes only the unlogged rate cells (and a
+/// key's last use, once a minute): its commit waits for no disk, and it holds no lock that
+/// the writing of another batch would wait on. The answers, in the order of `items`.
+pub async fn admit(
     db: &PgPool,
     items: &[Item],
     count: u32,
     window: Duration,
-) -> Result<Vec<Answer>, Error> {
-    fn column<T>(items: &[Item], f: impl Fn(&Item) -> T) -> Vec<T> {
-        items.iter().map(f).collect()
+) -> Result<Vec<Admission>, Error> {
+    let slugs: Vec<String> = items.iter().map(|i| i.slug.clone()).collect();
+    let key_hashes: Vec<Vec<u8>> = items.iter().map(|i| i.key_hash.to_vec()).collect();
+    let rows = sqlx::query!(
+        r#"select n as "n!", status as "status!", code as "code!", wait as "wait!",
+                  tenant_id, stage_id, stage
+           from intake_admit($1, $2, $3, $4)"#,
+        &slugs,
+        &key_hashes,
+        i32::try_from(count).unwrap_or(i32::MAX),
+        window.as_secs_f64(),
+    )
+    .fetch_all(db)
+    .await?;
+    let mut admissions: Vec<Option<Admission>> = vec![None; items.len()];
+    for row in rows {
+        let slot = usize::try_from(row.n - 1)
+            .ok()
+            .and_then(|n| admissions.get_mut(n))
+            .ok_or_else(|| Error::Data(format!("intake admission for item {}", row.n)))?;
+        let stores = items[(row.n - 1) as usize].lead.is_some();
+        *slot = Some(match (row.code.as_str(), row.tenant_id) {
+            ("ok", Some(tenant)) if stores => Admission::Admitted {
+                tenant,
+                stage_id: row.stage_id,
+                stage: row.stage,
+            },
+            (code, _) => Admission::Answered(Answer {
+                status: status(row.status)?,
+                code: if code == "ok" { "admitted" } else { code }.to_owned(),
+                body: None,
+                wait: Duration::from_secs_f64(row.wait.max(0.0)),
+            }),
+        });
     }
-    fn lead_column(items: &[Item], f: impl Fn(&NewLead) -> Option<String>) -> Vec<Option<String>> {
-        items.iter().map(|i| i.lead.as_ref().and_then(&f)).collect()
+    admissions
+        .into_iter()
+        .enumerate()
+        .map(|(n, a)| a.ok_or_else(|| Error::Data(format!("no intake admission for item {n}"))))
+        .collect()
+}
+
+/// Writes the leads of admitted items in one transaction, with one call of
+/// `intake_batch`: the idempotency claims, the leads and one audit entry per workspace.
+/// Each item comes with its admission's workspace and stage. The answers, in that order.
+pub async fn store(
+    db: &PgPool,
+    admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
+) -> Result<Vec<Answer>, Error> {
+    fn column<T>(
+        admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
+        f: impl Fn(&Item) -> T,
+    ) -> Vec<T> {
+        admitted.iter().map(|(item, ..)| f(item)).collect()
+    }
+    fn lead_column(
+        admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
+        f: impl Fn(&NewLead) -> Option<String>,
+    ) -> Vec<Option<String>> {
+        column(admitted, |i| i.lead.as_ref().and_then(&f))
     }
     let rows = sqlx::query!(
-        r#"select n as "n!", status as "status!", code as "code!", body, wait as "wait!"
-           from intake_receive($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-                               $15, $16)"#,
-        &column(items, |i| i.slug.clone()),
-        &column(items, |i| i.key_hash.to_vec()),
-        &column(items, |i| i.lead.is_some()),
-        &column(items, |i| i.id),
-        &column(items, |i| i
+        r#"select n as "n!", status as "status!", code as "code!", body
+           from intake_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"#,
+        &admitted.iter().map(|a| a.1).collect::<Vec<_>>(),
+        &admitted.iter().map(|a| a.2).collect::<Vec<_>>() as &[Option<Uuid>],
+        &admitted.iter().map(|a| a.3.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &column(admitted, |i| i.id),
+        &column(admitted, |i| i
             .idempotency
             .as_ref()
             .map(|(key, _)| key.clone())) as &[Option<String>],
-        &column(items, |i| i
+        &column(admitted, |i| i
             .idempotency
             .as_ref()
             .map_or_else(Vec::new, |(_, hash)| hash.to_vec())),
-        &lead_column(items, |l| l.first_name.clone()) as &[Option<String>],
-        &lead_column(items, |l| l.last_name.clone()) as &[Option<String>],
-        &lead_column(items, |l| l.email.as_ref().map(|e| e.as_str().to_owned()))
-            as &[Option<String>],
-        &lead_column(items, |l| l.phone.clone()) as &[Option<String>],
-        &lead_column(items, |l| l.company.clone()) as &[Option<String>],
-        &lead_column(items, |l| l.source.clone()) as &[Option<String>],
-        &lead_column(items, |l| l.message.clone()) as &[Option<String>],
-        &column(items, |i| i
+        &lead_column(admitted, |l| l.first_name.clone()) as &[Option<String>],
+        &lead_column(admitted, |l| l.last_name.clone()) as &[Option<String>],
+        &lead_column(admitted, |l| l
+            .email
+            .as_ref()
+            .map(|e| e.as_str().to_owned())) as &[Option<String>],
+        &lead_column(admitted, |l| l.phone.clone()) as &[Option<String>],
+        &lead_column(admitted, |l| l.company.clone()) as &[Option<String>],
+        &lead_column(admitted, |l| l.source.clone()) as &[Option<String>],
+        &lead_column(admitted, |l| l.message.clone()) as &[Option<String>],
+        &column(admitted, |i| i
             .lead
             .as_ref()
             .map(|lead| serde_json::Value::Object(lead.extra.clone())))
             as &[Option<serde_json::Value>],
-        i32::try_from(count).unwrap_or(i32::MAX),
-        window.as_secs_f64(),
     )
     .fetch_all(db)
     .await?;
@@ -97,12 +167,12 @@ pub async fn write(
                     status: status(row.status)?,
                     code: row.code,
                     body: row.body,
-                    wait: Duration::from_secs_f64(row.wait.max(0.0)),
+                    wait: Duration::ZERO,
                 },
             ))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    placed(items.len(), answers)
+    placed(admitted.len(), answers)
 }
 
 /// The answers of the batch, placed by their 1-based `n`.

@@ -2,17 +2,18 @@
 //! "Lead intake"), at the database's speed (`docs/benchmarks.md`, "Intake").
 //!
 //! Every request becomes an [`Item`](db::intake::Item) on one of this instance's intake
-//! queues (its workspace's). Each queue's writer task takes what has queued (`recv_many`: no
-//! timer, so an idle server adds no latency), writes it in one transaction with one call
-//! (`db::intake::write`), and answers each request once that transaction has committed.
-//! Concurrent leads share a commit; the checks stay exact, made in that transaction: the key
-//! (a rotated or revoked key fails at once, on every instance), the workspace's status, its
-//! rate, the idempotency key. A full queue answers 503; a batch that fails is written again
-//! one lead at a time, so that one bad lead fails alone.
+//! queues (its workspace's). Each queue's writer takes what has queued (`recv_many`: no
+//! timer, so an idle server adds no latency), admits the batch (`db::intake::admit`: the
+//! key, so a rotated or revoked key fails at once on every instance, the workspace's
+//! status, its rate), writes the leads of those let through in one transaction
+//! (`db::intake::store`: idempotency keys, leads, audit), and answers each request once
+//! that transaction has committed. Concurrent leads share a commit. A full queue answers
+//! 503; a batch that fails is written again one lead at a time, so that one bad lead fails
+//! alone.
 
 use std::{sync::Arc, time::Duration};
 
-use db::intake::{Answer, Item};
+use db::intake::{Admission, Answer, Item};
 use domain::{ApiKey, NewLead};
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
@@ -51,8 +52,8 @@ struct Job {
 
 /// This instance's intake queues, one per writer. A workspace's requests always go to the
 /// same writer, so that two batches of one workspace never wait on each other's row locks
-/// (its rate, its counters), while other workspaces' batches run beside them. Cloning it
-/// gives another door to the same queues.
+/// (its counters), while other workspaces' batches run beside them. Cloning it gives
+/// another door to the same queues.
 #[derive(Clone)]
 pub struct Intake {
     senders: Arc<[mpsc::Sender<Job>]>,
@@ -90,40 +91,71 @@ impl Intake {
 
 /// A writer: takes what has queued, writes it, answers; until every door is gone.
 async fn write_batches(db: db::PgPool, limit: Limit, mut queue: mpsc::Receiver<Job>) {
-    let mut jobs = Vec::with_capacity(MAX_BATCH);
     loop {
-        let taken = queue.recv_many(&mut jobs, MAX_BATCH).await;
-        if taken == 0 {
+        let mut jobs = Vec::with_capacity(MAX_BATCH);
+        if queue.recv_many(&mut jobs, MAX_BATCH).await == 0 {
             return;
         }
-        metrics::histogram!("hcrm_intake_batch_leads").record(taken as f64);
-        let items: Vec<Item> = jobs.iter().map(|job| job.item.clone()).collect();
-        match db::intake::write(&db, &items, limit.count, limit.window).await {
-            Ok(answers) => {
-                for (job, answer) in jobs.drain(..).zip(answers) {
-                    let _ = job.answer.send(Ok(answer));
-                }
+        write_batch(&db, limit, jobs).await;
+    }
+}
+
+/// Admits a batch, writes the leads of those let through in one transaction, and answers
+/// each request. A batch that fails is written again one lead at a time, so that one bad
+/// lead fails alone.
+async fn write_batch(db: &db::PgPool, limit: Limit, jobs: Vec<Job>) {
+    metrics::histogram!("hcrm_intake_batch_leads").record(jobs.len() as f64);
+    let items: Vec<Item> = jobs.iter().map(|job| job.item.clone()).collect();
+    let admissions = match db::intake::admit(db, &items, limit.count, limit.window).await {
+        Ok(admissions) => admissions,
+        Err(e) => {
+            let error = Error::from(e);
+            for job in jobs {
+                let _ = job.answer.send(Err(error.clone()));
             }
-            Err(e) if e.is_unavailable() || jobs.len() == 1 => {
-                let error = Error::from(e);
-                for job in jobs.drain(..) {
-                    let _ = job.answer.send(Err(error.clone()));
-                }
+            return;
+        }
+    };
+    let mut to_store = Vec::new();
+    let mut storing = Vec::new();
+    for ((job, item), admission) in jobs.into_iter().zip(&items).zip(admissions) {
+        match admission {
+            Admission::Answered(answer) => {
+                let _ = job.answer.send(Ok(answer));
             }
-            Err(e) => {
-                tracing::warn!(error = ?e, leads = jobs.len(), "a batch of leads failed: writing them one by one");
-                for job in jobs.drain(..) {
-                    let alone = db::intake::write(
-                        &db,
-                        std::slice::from_ref(&job.item),
-                        limit.count,
-                        limit.window,
-                    )
+            Admission::Admitted {
+                tenant,
+                stage_id,
+                stage,
+            } => {
+                to_store.push((item, tenant, stage_id, stage));
+                storing.push(job);
+            }
+        }
+    }
+    if storing.is_empty() {
+        return;
+    }
+    match db::intake::store(db, &to_store).await {
+        Ok(answers) => {
+            for (job, answer) in storing.into_iter().zip(answers) {
+                let _ = job.answer.send(Ok(answer));
+            }
+        }
+        Err(e) if e.is_unavailable() || storing.len() == 1 => {
+            let error = Error::from(e);
+            for job in storing {
+                let _ = job.answer.send(Err(error.clone()));
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, leads = storing.len(), "a batch of leads failed: writing them one by one");
+            for (job, alone) in storing.into_iter().zip(&to_store) {
+                let answer = db::intake::store(db, std::slice::from_ref(alone))
                     .await
                     .map_err(Error::from)
                     .and_then(|mut answers| answers.pop().ok_or(Error::Internal));
-                    let _ = job.answer.send(alone);
-                }
+                let _ = job.answer.send(answer);
             }
         }
     }

@@ -114,7 +114,7 @@ pub fn App() -> impl IntoView {
         #[cfg(feature = "ssr")]
         {
             use_context::<ssr::AppState>()
-                .map(|state| state.platform.links)
+                .map(|state| state.platform.links.clone())
                 .unwrap_or_else(|| domain::Links::new("http", "localhost:3000"))
         }
         #[cfg(not(feature = "ssr"))]

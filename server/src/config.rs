@@ -170,6 +170,14 @@ impl Config {
             capacity: number("INTAKE_QUEUE", queue.capacity as u32, 1..=1_000_000)? as usize,
             writers: number("INTAKE_WRITERS", queue.writers as u32, 1..=64)? as usize,
         };
+        // Each writer keeps one of the request pool's connections (usecases::receive_lead).
+        if intake_queue.writers as u32 >= pool_sizes.app {
+            return Err(format!(
+                "INTAKE_WRITERS ({}) must be below DB_POOL_SIZE ({}): each writer keeps one \
+                 of the request pool's connections",
+                intake_queue.writers, pool_sizes.app
+            ));
+        }
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err("METRICS_TOKEN must be at least 16 characters".into());
         }
@@ -376,6 +384,16 @@ mod tests {
                 .unwrap()
                 .sealing_key,
             Some(("SEALING_KEY", key.to_owned()))
+        );
+    }
+
+    #[test]
+    fn intake_writers_leave_the_request_pool_connections_to_serve_pages() {
+        assert!(config(&[("INTAKE_WRITERS", "4"), ("DB_POOL_SIZE", "5")]).is_ok());
+        let error = config(&[("INTAKE_WRITERS", "4"), ("DB_POOL_SIZE", "4")]).unwrap_err();
+        assert!(
+            error.contains("INTAKE_WRITERS") && error.contains("DB_POOL_SIZE"),
+            "{error}"
         );
     }
 

@@ -274,10 +274,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let addr = leptos_options.site_addr;
     let database = DatabaseHandle::open(&config).await?;
     let platform: Platform = config.platform(database.db.clone())?;
-    let state = AppState {
-        leptos_options,
-        platform,
-    };
+    let state = AppState::new(leptos_options, platform);
     ops::install_recorder();
     let operations = Operations {
         lifecycle: Default::default(),

@@ -1,4 +1,4 @@
-use std::net::IpAddr;
+use std::{net::IpAddr, sync::Arc};
 
 use axum::extract::FromRef;
 use db::tenants::ResolvedTenant;
@@ -12,12 +12,34 @@ use crate::{
 };
 
 /// Everything the server shares with every request: provided as Leptos context and used
-/// as the axum router's state.
+/// as the axum router's state. The router and its middleware clone it for every request,
+/// so a clone is one reference count, not a copy of the options and the platform.
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What an [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// What every use case runs against.
     pub platform: Platform,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, platform: Platform) -> AppState {
+        AppState(Arc::new(Shared {
+            leptos_options,
+            platform,
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -73,7 +95,7 @@ pub fn app_state() -> Result<AppState, AppError> {
 
 /// The platform every use case runs against.
 pub fn platform() -> Result<Platform, AppError> {
-    app_state().map(|state| state.platform)
+    app_state().map(|state| state.platform.clone())
 }
 
 /// The site of the current request.

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use domain::NewLead;
-use sqlx::PgPool;
+use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::Error;
@@ -60,7 +60,7 @@ pub enum Admission {
 /// key's last use, once a minute): its commit waits for no disk, and it holds no lock that
 /// the writing of another batch would wait on. The answers, in the order of `items`.
 pub async fn admit(
-    db: &PgPool,
+    db: &mut PgConnection,
     items: &[Item],
     count: u32,
     window: Duration,
@@ -110,7 +110,7 @@ pub async fn admit(
 /// `intake_batch`: the idempotency claims, the leads and one audit entry per workspace.
 /// Each item comes with its admission's workspace and stage. The answers, in that order.
 pub async fn store(
-    db: &PgPool,
+    db: &mut PgConnection,
     admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
 ) -> Result<Vec<Answer>, Error> {
     fn column<T>(

@@ -98,10 +98,7 @@ impl TestApp {
         let mut platform = config.platform(db).unwrap();
         // A key of the test's own, not the checkout's key file.
         platform.sealing_key = SealingKey::generate();
-        let state = AppState {
-            leptos_options,
-            platform,
-        };
+        let state = AppState::new(leptos_options, platform);
         server::http::ops::install_recorder();
         let operations = server::http::ops::Operations {
             lifecycle: Default::default(),

@@ -89,31 +89,57 @@ impl Intake {
     }
 }
 
-/// A writer: takes what has queued, writes it, answers; until every door is gone.
+/// A writer: takes what has queued, writes it, answers; until every door is gone. It keeps
+/// one connection of the request pool for as long as that connection works: a batch then
+/// pays neither for taking a connection from the pool nor for the pool's check that it is
+/// alive (a round trip). A connection that fails is let go; the next batch takes another.
 async fn write_batches(db: db::PgPool, limit: Limit, mut queue: mpsc::Receiver<Job>) {
+    let mut held = None;
     loop {
         let mut jobs = Vec::with_capacity(MAX_BATCH);
         if queue.recv_many(&mut jobs, MAX_BATCH).await == 0 {
             return;
         }
-        write_batch(&db, limit, jobs).await;
+        let connection = match held.take() {
+            Some(connection) => connection,
+            None => match db.acquire().await {
+                Ok(connection) => connection,
+                Err(e) => {
+                    let error = Error::from(db::Error::from(e));
+                    for job in jobs {
+                        let _ = job.answer.send(Err(error.clone()));
+                    }
+                    continue;
+                }
+            },
+        };
+        held = write_batch(connection, limit, jobs).await;
     }
 }
 
+/// A connection the writer keeps.
+type Connection = db::sqlx::pool::PoolConnection<db::sqlx::Postgres>;
+
 /// Admits a batch, writes the leads of those let through in one transaction, and answers
 /// each request. A batch that fails is written again one lead at a time, so that one bad
-/// lead fails alone.
-async fn write_batch(db: &db::PgPool, limit: Limit, jobs: Vec<Job>) {
+/// lead fails alone. Gives the connection back unless the database could not be reached
+/// on it.
+async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option<Connection> {
     metrics::histogram!("hcrm_intake_batch_leads").record(jobs.len() as f64);
+    let mut reachable = true;
+    let mut failed = |e: db::Error| {
+        reachable &= !e.is_unavailable();
+        Error::from(e)
+    };
     let items: Vec<Item> = jobs.iter().map(|job| job.item.clone()).collect();
-    let admissions = match db::intake::admit(db, &items, limit.count, limit.window).await {
+    let admissions = match db::intake::admit(&mut db, &items, limit.count, limit.window).await {
         Ok(admissions) => admissions,
         Err(e) => {
-            let error = Error::from(e);
+            let error = failed(e);
             for job in jobs {
                 let _ = job.answer.send(Err(error.clone()));
             }
-            return;
+            return reachable.then_some(db);
         }
     };
     let mut to_store = Vec::new();
@@ -134,16 +160,16 @@ async fn write_batch(db: &db::PgPool, limit: Limit, jobs: Vec<Job>) {
         }
     }
     if storing.is_empty() {
-        return;
+        return Some(db);
     }
-    match db::intake::store(db, &to_store).await {
+    match db::intake::store(&mut db, &to_store).await {
         Ok(answers) => {
             for (job, answer) in storing.into_iter().zip(answers) {
                 let _ = job.answer.send(Ok(answer));
             }
         }
         Err(e) if e.is_unavailable() || storing.len() == 1 => {
-            let error = Error::from(e);
+            let error = failed(e);
             for job in storing {
                 let _ = job.answer.send(Err(error.clone()));
             }
@@ -151,14 +177,15 @@ async fn write_batch(db: &db::PgPool, limit: Limit, jobs: Vec<Job>) {
         Err(e) => {
             tracing::warn!(error = ?e, leads = storing.len(), "a batch of leads failed: writing them one by one");
             for (job, alone) in storing.into_iter().zip(&to_store) {
-                let answer = db::intake::store(db, std::slice::from_ref(alone))
-                    .await
-                    .map_err(Error::from)
-                    .and_then(|mut answers| answers.pop().ok_or(Error::Internal));
+                let answer = match db::intake::store(&mut db, std::slice::from_ref(alone)).await {
+                    Ok(mut answers) => answers.pop().ok_or(Error::Internal),
+                    Err(e) => Err(failed(e)),
+                };
                 let _ = job.answer.send(answer);
             }
         }
     }
+    reachable.then_some(db)
 }
 
 /// An `Idempotency-Key` and the hash of the request body it came with.

@@ -45,13 +45,17 @@ pub enum Admission {
     /// Its answer is known: refused (no such workspace, not its key, the workspace's
     /// status, its rate), or let through with no lead to store (`admitted`).
     Answered(Answer),
-    /// Let through: its lead goes to workspace `tenant`, at its first active stage (none
-    /// if it has no active stage).
-    Admitted {
-        tenant: Uuid,
-        stage_id: Option<Uuid>,
-        stage: Option<String>,
-    },
+    /// Let through, with where its lead goes.
+    Admitted(Destination),
+}
+
+/// Where an admitted lead goes: its workspace, at its first active stage (none if the
+/// workspace has no active stage).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Destination {
+    pub tenant: Uuid,
+    pub stage_id: Option<Uuid>,
+    pub stage: Option<String>,
 }
 
 /// Admits `items` under the intake limit of `count` per `window` per workspace: the
@@ -61,7 +65,7 @@ pub enum Admission {
 /// the writing of another batch would wait on. The answers, in the order of `items`.
 pub async fn admit(
     db: &mut PgConnection,
-    items: &[Item],
+    items: &[&Item],
     count: u32,
     window: Duration,
 ) -> Result<Vec<Admission>, Error> {
@@ -78,32 +82,30 @@ pub async fn admit(
     )
     .fetch_all(db)
     .await?;
-    let mut admissions: Vec<Option<Admission>> = vec![None; items.len()];
-    for row in rows {
-        let slot = usize::try_from(row.n - 1)
-            .ok()
-            .and_then(|n| admissions.get_mut(n))
-            .ok_or_else(|| Error::Data(format!("intake admission for item {}", row.n)))?;
-        let stores = items[(row.n - 1) as usize].lead.is_some();
-        *slot = Some(match (row.code.as_str(), row.tenant_id) {
-            ("ok", Some(tenant)) if stores => Admission::Admitted {
-                tenant,
-                stage_id: row.stage_id,
-                stage: row.stage,
-            },
-            (code, _) => Admission::Answered(Answer {
-                status: status(row.status)?,
-                code: if code == "ok" { "admitted" } else { code }.to_owned(),
-                body: None,
-                wait: Duration::from_secs_f64(row.wait.max(0.0)),
-            }),
-        });
-    }
-    admissions
+    let admissions = rows
         .into_iter()
-        .enumerate()
-        .map(|(n, a)| a.ok_or_else(|| Error::Data(format!("no intake admission for item {n}"))))
-        .collect()
+        .map(|row| {
+            let stores = usize::try_from(row.n - 1)
+                .ok()
+                .and_then(|n| items.get(n))
+                .is_some_and(|item| item.lead.is_some());
+            let admission = match (row.code.as_str(), row.tenant_id) {
+                ("ok", Some(tenant)) if stores => Admission::Admitted(Destination {
+                    tenant,
+                    stage_id: row.stage_id,
+                    stage: row.stage,
+                }),
+                (code, _) => Admission::Answered(Answer {
+                    status: status(row.status)?,
+                    code: if code == "ok" { "admitted" } else { code }.to_owned(),
+                    body: None,
+                    wait: Duration::from_secs_f64(row.wait.max(0.0)),
+                }),
+            };
+            Ok((row.n, admission))
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    placed(items.len(), admissions)
 }
 
 /// Writes the leads of admitted items in one transaction, with one call of
@@ -111,26 +113,26 @@ pub async fn admit(
 /// Each item comes with its admission's workspace and stage. The answers, in that order.
 pub async fn store(
     db: &mut PgConnection,
-    admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
+    admitted: &[(&Item, Destination)],
 ) -> Result<Vec<Answer>, Error> {
-    fn column<T>(
-        admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
-        f: impl Fn(&Item) -> T,
-    ) -> Vec<T> {
-        admitted.iter().map(|(item, ..)| f(item)).collect()
+    fn column<T>(admitted: &[(&Item, Destination)], f: impl Fn(&Item) -> T) -> Vec<T> {
+        admitted.iter().map(|(item, _)| f(item)).collect()
     }
     fn lead_column(
-        admitted: &[(&Item, Uuid, Option<Uuid>, Option<String>)],
+        admitted: &[(&Item, Destination)],
         f: impl Fn(&NewLead) -> Option<String>,
     ) -> Vec<Option<String>> {
         column(admitted, |i| i.lead.as_ref().and_then(&f))
     }
+    fn destination<T>(admitted: &[(&Item, Destination)], f: impl Fn(&Destination) -> T) -> Vec<T> {
+        admitted.iter().map(|(_, to)| f(to)).collect()
+    }
     let rows = sqlx::query!(
         r#"select n as "n!", status as "status!", code as "code!", body
            from intake_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"#,
-        &admitted.iter().map(|a| a.1).collect::<Vec<_>>(),
-        &admitted.iter().map(|a| a.2).collect::<Vec<_>>() as &[Option<Uuid>],
-        &admitted.iter().map(|a| a.3.clone()).collect::<Vec<_>>() as &[Option<String>],
+        &destination(admitted, |to| to.tenant),
+        &destination(admitted, |to| to.stage_id) as &[Option<Uuid>],
+        &destination(admitted, |to| to.stage.clone()) as &[Option<String>],
         &column(admitted, |i| i.id),
         &column(admitted, |i| i
             .idempotency
@@ -175,9 +177,9 @@ pub async fn store(
     placed(admitted.len(), answers)
 }
 
-/// The answers of the batch, placed by their 1-based `n`.
-fn placed(len: usize, rows: impl IntoIterator<Item = (i32, Answer)>) -> Result<Vec<Answer>, Error> {
-    let mut answers: Vec<Option<Answer>> = vec![None; len];
+/// A batch's answers, placed by their 1-based `n`.
+fn placed<T: Clone>(len: usize, rows: impl IntoIterator<Item = (i32, T)>) -> Result<Vec<T>, Error> {
+    let mut answers: Vec<Option<T>> = vec![None; len];
     for (n, answer) in rows {
         let slot = usize::try_from(n - 1)
             .ok()

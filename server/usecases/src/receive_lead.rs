@@ -131,31 +131,29 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
         reachable &= !e.is_unavailable();
         Error::from(e)
     };
-    let items: Vec<Item> = jobs.iter().map(|job| job.item.clone()).collect();
-    let admissions = match db::intake::admit(&mut db, &items, limit.count, limit.window).await {
+    let (items, senders): (Vec<Item>, Vec<_>) =
+        jobs.into_iter().map(|job| (job.item, job.answer)).unzip();
+    let all: Vec<&Item> = items.iter().collect();
+    let admissions = match db::intake::admit(&mut db, &all, limit.count, limit.window).await {
         Ok(admissions) => admissions,
         Err(e) => {
             let error = failed(e);
-            for job in jobs {
-                let _ = job.answer.send(Err(error.clone()));
+            for sender in senders {
+                let _ = sender.send(Err(error.clone()));
             }
             return reachable.then_some(db);
         }
     };
     let mut to_store = Vec::new();
     let mut storing = Vec::new();
-    for ((job, item), admission) in jobs.into_iter().zip(&items).zip(admissions) {
+    for ((sender, item), admission) in senders.into_iter().zip(&items).zip(admissions) {
         match admission {
             Admission::Answered(answer) => {
-                let _ = job.answer.send(Ok(answer));
+                let _ = sender.send(Ok(answer));
             }
-            Admission::Admitted {
-                tenant,
-                stage_id,
-                stage,
-            } => {
-                to_store.push((item, tenant, stage_id, stage));
-                storing.push(job);
+            Admission::Admitted(to) => {
+                to_store.push((item, to));
+                storing.push(sender);
             }
         }
     }
@@ -164,24 +162,24 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
     }
     match db::intake::store(&mut db, &to_store).await {
         Ok(answers) => {
-            for (job, answer) in storing.into_iter().zip(answers) {
-                let _ = job.answer.send(Ok(answer));
+            for (sender, answer) in storing.into_iter().zip(answers) {
+                let _ = sender.send(Ok(answer));
             }
         }
         Err(e) if e.is_unavailable() || storing.len() == 1 => {
             let error = failed(e);
-            for job in storing {
-                let _ = job.answer.send(Err(error.clone()));
+            for sender in storing {
+                let _ = sender.send(Err(error.clone()));
             }
         }
         Err(e) => {
             tracing::warn!(error = ?e, leads = storing.len(), "a batch of leads failed: writing them one by one");
-            for (job, alone) in storing.into_iter().zip(&to_store) {
+            for (sender, alone) in storing.into_iter().zip(&to_store) {
                 let answer = match db::intake::store(&mut db, std::slice::from_ref(alone)).await {
                     Ok(mut answers) => answers.pop().ok_or(Error::Internal),
                     Err(e) => Err(failed(e)),
                 };
-                let _ = job.answer.send(answer);
+                let _ = sender.send(answer);
             }
         }
     }

@@ -19,7 +19,10 @@ pub async fn get_activity(
     let (tenant, member) = require_admin().await?;
     let cursor = Cursor::parse(before.as_deref(), after.as_deref());
     let action = action.filter(|a| !a.is_empty());
-    Ok(usecases::activity::page(&platform()?, &tenant, &member, action.as_deref(), cursor).await?)
+    Ok(
+        usecases::activity::page(&*platform()?, &tenant, &member, action.as_deref(), cursor)
+            .await?,
+    )
 }
 
 /// Seats and leads of the workspace.
@@ -28,5 +31,5 @@ pub async fn get_usage() -> Result<Usage, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    Ok(usecases::usage::usage(&platform()?, &tenant, &member).await?)
+    Ok(usecases::usage::usage(&*platform()?, &tenant, &member).await?)
 }

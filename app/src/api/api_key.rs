@@ -63,7 +63,7 @@ pub async fn revoke_old_key() -> Result<(), AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    usecases::rotate_key::revoke_old_key(&platform()?, &tenant, &member).await?;
+    usecases::rotate_key::revoke_old_key(&*platform()?, &tenant, &member).await?;
     crate::ssr::redirect("/settings/api?done=old-revoked");
     Ok(())
 }

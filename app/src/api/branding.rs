@@ -15,7 +15,7 @@ pub async fn get_branding() -> Result<Branding, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, _admin) = require_admin().await?;
-    Ok(usecases::branding::view(&platform()?, &tenant).await?)
+    Ok(usecases::branding::view(&*platform()?, &tenant).await?)
 }
 
 /// Saves the branding form: `name`, `tagline`, `colour` (and `colour_picker`,
@@ -56,7 +56,7 @@ pub async fn save_branding(data: MultipartData) -> Result<(), AppError> {
         (None, true) => LogoChange::Remove,
         (None, false) => LogoChange::Keep,
     };
-    usecases::branding::save(&platform()?, &tenant, &member, form, logo).await?;
+    usecases::branding::save(&*platform()?, &tenant, &member, form, logo).await?;
     crate::ssr::redirect("/settings/branding?done=saved");
     Ok(())
 }

@@ -11,7 +11,7 @@ pub async fn get_domains() -> Result<DomainsPage, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    Ok(usecases::domains::view(&platform()?, &tenant, &member).await?)
+    Ok(usecases::domains::view(&*platform()?, &tenant, &member).await?)
 }
 
 /// `domain` as typed, parsed (a domain of this platform is refused).

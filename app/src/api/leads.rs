@@ -15,7 +15,7 @@ pub async fn get_board(stage: Option<Uuid>, after: Option<Uuid>) -> Result<Board
 
     let (tenant, _member) = require_member().await?;
     let page = stage.zip(after).map(|(stage, after)| Page { stage, after });
-    Ok(usecases::board::board(&platform()?, tenant.id, page).await?)
+    Ok(usecases::board::board(&*platform()?, tenant.id, page).await?)
 }
 
 /// Moves the selected leads to another stage of the same workspace.
@@ -27,7 +27,13 @@ pub async fn move_leads(
     use crate::ssr::{auth::require_member, platform};
 
     let (tenant, member) = require_member().await?;
-    usecases::board::move_leads(&platform()?, tenant.id, member.user_id, &lead_ids, stage_id)
-        .await?;
+    usecases::board::move_leads(
+        &*platform()?,
+        tenant.id,
+        member.user_id,
+        &lead_ids,
+        stage_id,
+    )
+    .await?;
     Ok(())
 }

@@ -12,7 +12,7 @@ pub async fn get_pipeline() -> Result<Pipeline, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    Ok(usecases::pipeline::view(&platform()?, &tenant, &member).await?)
+    Ok(usecases::pipeline::view(&*platform()?, &tenant, &member).await?)
 }
 
 /// A stage's fields as typed, parsed.
@@ -48,7 +48,7 @@ pub async fn add_stage(name: String, colour: String, stage_type: String) -> Resu
 
     let (tenant, member) = require_admin().await?;
     let stage = stage_fields(&name, &colour, &stage_type)?;
-    usecases::pipeline::add(&platform()?, &tenant, &member, &stage).await?;
+    usecases::pipeline::add(&*platform()?, &tenant, &member, &stage).await?;
     crate::ssr::redirect("/settings/pipeline?done=stage-added");
     Ok(())
 }
@@ -65,7 +65,7 @@ pub async fn update_stage(
 
     let (tenant, member) = require_admin().await?;
     let fields = stage_fields(&name, &colour, &stage_type)?;
-    usecases::pipeline::update(&platform()?, &tenant, &member, stage, &fields).await?;
+    usecases::pipeline::update(&*platform()?, &tenant, &member, stage, &fields).await?;
     crate::ssr::redirect("/settings/pipeline?done=stage-saved");
     Ok(())
 }
@@ -82,7 +82,7 @@ pub async fn move_stage(stage: Uuid, direction: String) -> Result<(), AppError> 
         "down" => Direction::Down,
         _ => return Err(AppError::field("direction", "Move a stage up or down.")),
     };
-    usecases::pipeline::move_stage(&platform()?, &tenant, &member, stage, direction).await?;
+    usecases::pipeline::move_stage(&*platform()?, &tenant, &member, stage, direction).await?;
     // Names the moved stage, so that its button keeps the focus on the page drawn next.
     let direction = match direction {
         Direction::Up => "up",
@@ -107,7 +107,7 @@ pub async fn delete_stage(stage: Uuid, move_to: Option<String>) -> Result<(), Ap
                 .map_err(|_| AppError::field("move_to", "Choose one of the other stages."))?,
         ),
     };
-    usecases::pipeline::delete(&platform()?, &tenant, &member, stage, move_to).await?;
+    usecases::pipeline::delete(&*platform()?, &tenant, &member, stage, move_to).await?;
     crate::ssr::redirect("/settings/pipeline?done=stage-deleted");
     Ok(())
 }

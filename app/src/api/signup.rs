@@ -27,7 +27,7 @@ pub async fn rate_password(password: String) -> Result<PasswordRating, AppError>
     use crate::ssr::{client_ip, platform, require_apex};
 
     require_apex()?;
-    Ok(usecases::signup::rate_password(&platform()?, client_ip(), password).await?)
+    Ok(usecases::signup::rate_password(&*platform()?, client_ip(), password).await?)
 }
 
 /// Creates the workspace, then sends the browser to it, signed in.
@@ -73,7 +73,7 @@ pub async fn go_to_workspace(subdomain: String) -> Result<(), AppError> {
 
     require_apex()?;
     let slug = Slug::parse(&subdomain).map_err(|e| AppError::field("subdomain", e.to_string()))?;
-    let url = usecases::find_workspace::sign_in_page(&platform()?, client_ip(), &slug).await?;
+    let url = usecases::find_workspace::sign_in_page(&*platform()?, client_ip(), &slug).await?;
     crate::ssr::redirect(&url);
     Ok(())
 }
@@ -87,7 +87,7 @@ pub async fn email_workspaces(email: String) -> Result<(), AppError> {
 
     require_apex()?;
     let email = Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
-    usecases::find_workspace::email_list(&platform()?, client_ip(), &email).await?;
+    usecases::find_workspace::email_list(&*platform()?, client_ip(), &email).await?;
     crate::ssr::redirect("/login?sent=1");
     Ok(())
 }

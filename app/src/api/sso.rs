@@ -11,7 +11,7 @@ pub async fn get_sso() -> Result<SsoPage, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    Ok(usecases::sso::view(&platform()?, &tenant, &member).await?)
+    Ok(usecases::sso::view(&*platform()?, &tenant, &member).await?)
 }
 
 /// Whether this workspace's sign-in page offers **Sign in with SSO**.
@@ -20,7 +20,7 @@ pub async fn sso_offered() -> Result<bool, AppError> {
     use crate::ssr::{platform, require_tenant};
 
     let tenant = require_tenant()?;
-    Ok(usecases::sso::is_offered(&platform()?, &tenant).await?)
+    Ok(usecases::sso::is_offered(&*platform()?, &tenant).await?)
 }
 
 /// Whether this workspace requires single sign-on of its members (the forgot-password page
@@ -30,7 +30,7 @@ pub async fn sso_required() -> Result<bool, AppError> {
     use crate::ssr::{platform, require_tenant};
 
     let tenant = require_tenant()?;
-    Ok(usecases::sso::required_by(&platform()?, &tenant).await?)
+    Ok(usecases::sso::required_by(&*platform()?, &tenant).await?)
 }
 
 /// **Save**: discovery at the issuer, then the connection is stored.
@@ -58,7 +58,7 @@ pub async fn save_sso(
         client_secret,
         email_domains,
     };
-    usecases::sso::save(&platform()?, &tenant, &member, &form).await?;
+    usecases::sso::save(&*platform()?, &tenant, &member, &form).await?;
     crate::ssr::redirect("/settings/sso?done=sso-saved");
     Ok(())
 }
@@ -71,7 +71,7 @@ pub async fn verify_sso_domain(domain: String) -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     let finding =
-        usecases::sso::verify_email_domain(&platform()?, &tenant, &member, &domain).await?;
+        usecases::sso::verify_email_domain(&*platform()?, &tenant, &member, &domain).await?;
     if finding != TxtFinding::Ours {
         let message = finding.message(&domain::custom_domain::CustomDomain::from_stored(domain));
         return Err(AppError::field("domain", message));
@@ -87,7 +87,7 @@ pub async fn set_require_sso(on: String) -> Result<(), AppError> {
 
     let (tenant, member) = require_admin().await?;
     let on = on == "1";
-    usecases::sso::set_require(&platform()?, &tenant, &member, on).await?;
+    usecases::sso::set_require(&*platform()?, &tenant, &member, on).await?;
     crate::ssr::redirect(if on {
         "/settings/sso?done=sso-required"
     } else {

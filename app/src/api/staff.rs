@@ -14,7 +14,7 @@ pub async fn get_staff_setup(token: String) -> Result<Option<String>, AppError> 
     let Ok(token) = Token::parse(&token) else {
         return Ok(None);
     };
-    Ok(usecases::staff_accounts::setup_email(&platform()?, &token).await?)
+    Ok(usecases::staff_accounts::setup_email(&*platform()?, &token).await?)
 }
 
 /// Sets a staff password with a one-time link, then shows that it is done.
@@ -27,7 +27,7 @@ pub async fn set_staff_password(token: String, password: String) -> Result<(), A
     let token = Token::parse(&token).map_err(|_| {
         AppError::NotFound("This link has been used or has expired. Ask for a new one.".into())
     })?;
-    usecases::staff_accounts::set_password(&platform()?, &token, password).await?;
+    usecases::staff_accounts::set_password(&*platform()?, &token, password).await?;
     crate::ssr::redirect("/admin/password-set");
     Ok(())
 }

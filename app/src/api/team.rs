@@ -12,7 +12,7 @@ pub async fn get_team() -> Result<Team, AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    Ok(usecases::team::view(&platform()?, &tenant, &member).await?)
+    Ok(usecases::team::view(&*platform()?, &tenant, &member).await?)
 }
 
 /// Invites someone (or sends their pending invite again).
@@ -32,7 +32,7 @@ pub async fn send_invite(email: String, role: String) -> Result<(), AppError> {
     let (Some(email), Some(role)) = (email, role) else {
         return Err(fields.into_errors().into());
     };
-    let done = match usecases::team::invite(&platform()?, &tenant, &member, &email, role).await? {
+    let done = match usecases::team::invite(&*platform()?, &tenant, &member, &email, role).await? {
         Invited::Sent => "invite-sent",
         Invited::Resent => "invite-resent",
     };
@@ -46,7 +46,7 @@ pub async fn resend_invite(invite: Uuid) -> Result<(), AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    usecases::team::resend(&platform()?, &tenant, &member, invite).await?;
+    usecases::team::resend(&*platform()?, &tenant, &member, invite).await?;
     crate::ssr::redirect("/settings/team?done=invite-resent");
     Ok(())
 }
@@ -57,7 +57,7 @@ pub async fn revoke_invite(invite: Uuid) -> Result<(), AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    usecases::team::revoke(&platform()?, &tenant, &member, invite).await?;
+    usecases::team::revoke(&*platform()?, &tenant, &member, invite).await?;
     crate::ssr::redirect("/settings/team?done=invite-revoked");
     Ok(())
 }
@@ -72,7 +72,7 @@ pub async fn change_role(user: Uuid, role: String) -> Result<(), AppError> {
     let role = role
         .parse::<Role>()
         .map_err(|_| AppError::field("role", "Choose admin or member."))?;
-    usecases::team::change_role(&platform()?, &tenant, &member, db::UserId(user), role).await?;
+    usecases::team::change_role(&*platform()?, &tenant, &member, db::UserId(user), role).await?;
     crate::ssr::redirect("/settings/team?done=role-changed");
     Ok(())
 }
@@ -83,7 +83,7 @@ pub async fn remove_member(user: Uuid) -> Result<(), AppError> {
     use crate::ssr::{auth::require_admin, platform};
 
     let (tenant, member) = require_admin().await?;
-    usecases::team::remove(&platform()?, &tenant, &member, db::UserId(user)).await?;
+    usecases::team::remove(&*platform()?, &tenant, &member, db::UserId(user)).await?;
     crate::ssr::redirect("/settings/team?done=member-removed");
     Ok(())
 }

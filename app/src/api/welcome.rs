@@ -21,7 +21,7 @@ pub async fn get_welcome() -> Result<Welcome, AppError> {
         .await
         .map_err(|_| AppError::Unavailable)?
         .unwrap_or(false);
-    Ok(usecases::welcome::welcome(&platform()?, &tenant, &member, reveal).await?)
+    Ok(usecases::welcome::welcome(&*platform()?, &tenant, &member, reveal).await?)
 }
 
 /// Follows an email verification link of this workspace.

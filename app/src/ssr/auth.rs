@@ -94,7 +94,7 @@ pub async fn current_member() -> Result<Option<(ResolvedTenant, Member)>, AppErr
         end_session(&session).await?;
         return Ok(None);
     }
-    let member = usecases::sign_in::member(&platform()?, &tenant, user).await?;
+    let member = usecases::sign_in::member(&*platform()?, &tenant, user).await?;
     let Some(member) = member else {
         end_session(&session).await?;
         return Ok(None);

@@ -75,7 +75,7 @@ pub async fn current() -> Result<Option<Current>, AppError> {
     let Some(token) = staff_token() else {
         return Ok(None);
     };
-    Ok(usecases::staff_sign_in::current(&platform()?, &token).await?)
+    Ok(usecases::staff_sign_in::current(&*platform()?, &token).await?)
 }
 
 /// The signed-in staff member (two-factor done), or `SignInRequired`; on any host but the
@@ -84,7 +84,7 @@ pub async fn current() -> Result<Option<Current>, AppError> {
 /// account page ([`require_staff_account`]) opens to them.
 pub async fn require_staff() -> Result<Staff, AppError> {
     let staff = require_staff_account().await?;
-    if staff.must_set_up_two_factor(&platform()?) {
+    if staff.must_set_up_two_factor(&*platform()?) {
         return Err(AppError::TwoFactorRequired);
     }
     Ok(staff)

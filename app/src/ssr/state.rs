@@ -94,8 +94,21 @@ pub fn app_state() -> Result<AppState, AppError> {
 }
 
 /// The platform every use case runs against.
-pub fn platform() -> Result<Platform, AppError> {
-    app_state().map(|state| state.platform.clone())
+pub fn platform() -> Result<PlatformRef, AppError> {
+    app_state().map(PlatformRef)
+}
+
+/// The shared [`Platform`], held through the [`AppState`]: taking it for a server function
+/// counts a reference instead of copying the pools, the resolver and the settings.
+#[derive(Clone, Debug)]
+pub struct PlatformRef(AppState);
+
+impl std::ops::Deref for PlatformRef {
+    type Target = Platform;
+
+    fn deref(&self) -> &Platform {
+        &self.0.platform
+    }
 }
 
 /// The site of the current request.

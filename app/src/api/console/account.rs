@@ -12,7 +12,7 @@ pub async fn get_staff_account() -> Result<StaffAccount, AppError> {
     use crate::ssr::{platform, staff::require_staff_account};
 
     let staff = require_staff_account().await?;
-    Ok(usecases::two_factor::account(&platform()?, &staff).await?)
+    Ok(usecases::two_factor::account(&*platform()?, &staff).await?)
 }
 
 /// Turns two-factor on once a code from the app matches the secret shown; the account's
@@ -28,7 +28,7 @@ pub async fn turn_on_two_factor(code: String) -> Result<(), AppError> {
             "Enter the 6-digit code your app shows.",
         ));
     }
-    let fresh = usecases::two_factor::turn_on(&platform()?, &who, &code).await?;
+    let fresh = usecases::two_factor::turn_on(&*platform()?, &who, &code).await?;
     staff::set_staff_cookie(&fresh)?;
     crate::ssr::redirect("/admin/account?done=two-factor-on");
     Ok(())
@@ -52,7 +52,7 @@ pub async fn turn_off_two_factor(password: String, code_off: String) -> Result<(
     if !fields.is_empty() {
         return Err(AppError::fields(fields.into_errors()));
     }
-    let fresh = usecases::two_factor::turn_off(&platform()?, &who, &password, &code_off)
+    let fresh = usecases::two_factor::turn_off(&*platform()?, &who, &password, &code_off)
         .await
         .map_err(|e| match AppError::from(e) {
             // The page has two code fields: this one is the form's own.
@@ -83,7 +83,7 @@ pub async fn change_staff_password(
     }
     let token = staff::staff_token().ok_or(AppError::SignInRequired)?;
     usecases::staff_accounts::change_password(
-        &platform()?,
+        &*platform()?,
         &who,
         &token,
         &current_password,

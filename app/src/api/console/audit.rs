@@ -29,5 +29,5 @@ pub async fn get_audit_page(
         to: to.unwrap_or_default(),
     };
     let page = page(after.as_deref(), before.as_deref());
-    Ok(audit_log::page(&platform()?, &staff, &filters, &page).await?)
+    Ok(audit_log::page(&*platform()?, &staff, &filters, &page).await?)
 }

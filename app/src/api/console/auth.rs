@@ -38,7 +38,7 @@ pub async fn staff_sign_in(
     let email = crate::api::auth::sign_in_email(&email, &password)?;
     let code = code.filter(|c| !c.trim().is_empty());
     let started = usecases::staff_sign_in::sign_in(
-        &platform()?,
+        &*platform()?,
         &email,
         &password,
         code.as_deref(),
@@ -68,7 +68,7 @@ pub async fn staff_enter_code(code: String, next: Option<String>) -> Result<(), 
 
     require_apex()?;
     let token = staff::staff_token().ok_or(AppError::SignInRequired)?;
-    let fresh = usecases::staff_sign_in::enter_code(&platform()?, &token, &code).await?;
+    let fresh = usecases::staff_sign_in::enter_code(&*platform()?, &token, &code).await?;
     staff::set_staff_cookie(&fresh)?;
     redirect(&console_next(next.as_deref()));
     Ok(())
@@ -81,7 +81,7 @@ pub async fn staff_sign_out() -> Result<(), AppError> {
 
     require_apex()?;
     if let Some(token) = staff::staff_token() {
-        usecases::staff_sign_in::sign_out(&platform()?, &token).await?;
+        usecases::staff_sign_in::sign_out(&*platform()?, &token).await?;
     }
     staff::clear_staff_cookie()?;
     crate::ssr::redirect("/admin/login?signed-out=1");

@@ -20,7 +20,7 @@ pub async fn get_outbox_page(
     let staff = require_staff().await?;
     let page = page(after.as_deref(), before.as_deref());
     Ok(outbox::page(
-        &platform()?,
+        &*platform()?,
         &staff,
         status.as_deref(),
         to.as_deref().unwrap_or_default(),
@@ -38,7 +38,7 @@ pub async fn retry_email(email: Uuid, back: Option<String>) -> Result<(), AppErr
     };
 
     let staff = require_staff().await?;
-    usecases::console::outbox::retry(&platform()?, &staff, email).await?;
+    usecases::console::outbox::retry(&*platform()?, &staff, email).await?;
     let back = back.filter(|b| b.starts_with("/admin/outbox"));
     crate::ssr::redirect(&done_url(
         back.as_deref().unwrap_or("/admin/outbox"),

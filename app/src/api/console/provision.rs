@@ -14,7 +14,7 @@ pub async fn check_console_subdomain(subdomain: String) -> Result<Availability, 
     use usecases::signup::SlugRules;
 
     require_staff().await?;
-    Ok(usecases::signup::availability(&platform()?, &subdomain, SlugRules::Staff).await?)
+    Ok(usecases::signup::availability(&*platform()?, &subdomain, SlugRules::Staff).await?)
 }
 
 /// Provisions an active tenant whose first admin is invited by email.

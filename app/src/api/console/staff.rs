@@ -11,7 +11,7 @@ pub async fn get_staff_list() -> Result<Vec<StaffMember>, AppError> {
     use crate::ssr::{platform, staff::require_staff};
 
     require_staff().await?;
-    Ok(usecases::staff_accounts::list(&platform()?).await?)
+    Ok(usecases::staff_accounts::list(&*platform()?).await?)
 }
 
 /// Ends every session of the staff account of `email`.
@@ -22,7 +22,7 @@ pub async fn end_staff_sessions(email: String) -> Result<(), AppError> {
     let staff = require_staff().await?;
     let email =
         domain::Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
-    usecases::staff_accounts::end_sessions(&platform()?, &email, &staff.actor()).await?;
+    usecases::staff_accounts::end_sessions(&*platform()?, &email, &staff.actor()).await?;
     crate::ssr::redirect("/admin/staff?done=staff-sessions-ended");
     Ok(())
 }
@@ -35,7 +35,7 @@ pub async fn disable_staff(email: String) -> Result<(), AppError> {
     let staff = require_staff().await?;
     let email =
         domain::Email::parse(&email).map_err(|e| AppError::field("email", e.to_string()))?;
-    usecases::staff_accounts::disable(&platform()?, &email, &staff.actor()).await?;
+    usecases::staff_accounts::disable(&*platform()?, &email, &staff.actor()).await?;
     crate::ssr::redirect("/admin/staff?done=staff-disabled");
     Ok(())
 }

@@ -30,7 +30,7 @@ pub async fn get_tenant_list(
         },
         page: page(after.as_deref(), before.as_deref()),
     };
-    Ok(tenants::list(&platform()?, &staff, &query).await?)
+    Ok(tenants::list(&*platform()?, &staff, &query).await?)
 }
 
 /// The tenant at `slug`.
@@ -39,7 +39,7 @@ pub async fn get_console_tenant(slug: String) -> Result<TenantPage, AppError> {
     use crate::ssr::{platform, staff::require_staff};
 
     let staff = require_staff().await?;
-    Ok(usecases::console::tenants::page(&platform()?, &staff, &slug.to_lowercase()).await?)
+    Ok(usecases::console::tenants::page(&*platform()?, &staff, &slug.to_lowercase()).await?)
 }
 
 /// Approves, rejects, suspends or reactivates a tenant (`reason` for reject and suspend),
@@ -73,7 +73,7 @@ pub async fn change_tenant_status(
         None => None,
     };
     let changed = usecases::change_status::change_status(
-        &platform()?,
+        &*platform()?,
         &slug,
         action,
         reason.as_ref(),
@@ -116,7 +116,7 @@ pub async fn delete_tenant(
         ));
     }
     let deleted =
-        usecases::change_status::delete_tenant(&platform()?, &slug, &staff.actor()).await?;
+        usecases::change_status::delete_tenant(&*platform()?, &slug, &staff.actor()).await?;
     // The tenant's own page is gone: back to the list.
     let back = back
         .filter(|b| !b.starts_with("/admin/tenants/"))
@@ -153,7 +153,7 @@ pub async fn set_tenant_plan(
     let (Some(plan), Some(max_users)) = (plan, max_users) else {
         return Err(fields.into_errors().into());
     };
-    let done = match set_plan(&platform()?, &staff, &slug, plan, max_users).await? {
+    let done = match set_plan(&*platform()?, &staff, &slug, plan, max_users).await? {
         PlanChange::Changed => "plan-saved",
         PlanChange::Unchanged => "plan-unchanged",
     };

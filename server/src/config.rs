@@ -308,6 +308,7 @@ impl Config {
             settings: Arc::new(self.settings()),
             sealing_key: self.sealing_key()?,
             dns: Dns::new(self.dns_resolver)?,
+            providers: Default::default(),
         })
     }
 }

@@ -12,7 +12,11 @@ mod common;
 
 use std::{
     net::SocketAddr,
-    sync::{Arc, Mutex},
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::Duration,
 };
 
 use axum::{Json, Router, extract::State, routing::get, routing::post};
@@ -97,20 +101,32 @@ fn envelope(op: &Provider, case: Case, lifetime: chrono::Duration) -> Envelope<'
         key: if case == Case::ForeignKey {
             &op.foreign
         } else {
-            &op.key
+            op.key()
         },
     }
 }
 
 struct Provider {
     issuer: String,
-    key: CoreRsaPrivateSigningKey,
-    /// Another key with the same id: a signature the provider's keys do not verify.
+    /// Its signing keys, `key-1` and `key-2`, used and published one at a time: `current`
+    /// says which (a rotation moves it on).
+    keys: [CoreRsaPrivateSigningKey; 2],
+    current: AtomicUsize,
+    /// Another key with the first one's id: a signature the provider's keys do not verify.
     foreign: CoreRsaPrivateSigningKey,
+    /// How many times its discovery document was asked for.
+    discoveries: AtomicUsize,
     next: Mutex<(Case, String)>,
 }
 
+impl Provider {
+    fn key(&self) -> &CoreRsaPrivateSigningKey {
+        &self.keys[self.current.load(Ordering::SeqCst)]
+    }
+}
+
 async fn discovery(State(op): State<Arc<Provider>>) -> Json<Value> {
+    op.discoveries.fetch_add(1, Ordering::SeqCst);
     let issuer = &op.issuer;
     Json(json!({
         "issuer": issuer,
@@ -124,7 +140,7 @@ async fn discovery(State(op): State<Arc<Provider>>) -> Json<Value> {
 }
 
 async fn jwks(State(op): State<Arc<Provider>>) -> Json<CoreJsonWebKeySet> {
-    Json(CoreJsonWebKeySet::new(vec![op.key.as_verification_key()]))
+    Json(CoreJsonWebKeySet::new(vec![op.key().as_verification_key()]))
 }
 
 async fn token(State(op): State<Arc<Provider>>) -> Json<Value> {
@@ -164,11 +180,15 @@ async fn token(State(op): State<Arc<Provider>>) -> Json<Value> {
 async fn provider() -> Arc<Provider> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
-    let kid = || Some(JsonWebKeyId::new("key-1".into()));
+    let key = |kid: &str| {
+        CoreRsaPrivateSigningKey::from_pem(&rsa_pem(), Some(JsonWebKeyId::new(kid.into()))).unwrap()
+    };
     let op = Arc::new(Provider {
         issuer: format!("http://{addr}"),
-        key: CoreRsaPrivateSigningKey::from_pem(&rsa_pem(), kid()).unwrap(),
-        foreign: CoreRsaPrivateSigningKey::from_pem(&rsa_pem(), kid()).unwrap(),
+        keys: [key("key-1"), key("key-2")],
+        current: AtomicUsize::new(0),
+        foreign: key("key-1"),
+        discoveries: AtomicUsize::new(0),
         next: Mutex::new((Case::Good, String::new())),
     });
     let router = Router::new()
@@ -356,4 +376,34 @@ async fn only_a_valid_logout_token_from_the_provider_ends_the_accounts_sessions(
     assert!(!signed_in(erin).await);
     assert!(signed_in(admin).await);
     assert_eq!(post(good).await.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn the_providers_metadata_is_kept_and_fetched_again_once_its_keys_change() {
+    let (op, _dns, app, _admin) = connected().await;
+    let fetched = || op.discoveries.load(Ordering::SeqCst);
+    assert_eq!(fetched(), 1, "Save checks the provider");
+
+    // Sign-ins and logout tokens are checked against what Save fetched.
+    for _ in 0..2 {
+        let good = attempt(&app, &op, Case::Good).await;
+        assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    }
+    let logout = reqwest::Client::new()
+        .post(format!("http://{}/sso/back-channel-logout", app.addr))
+        .header("Host", app.tenant_host("acme"))
+        .form(&[("logout_token", logout_token(&op, Case::Good, "jti-kept"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logout.status(), StatusCode::OK);
+    assert_eq!(fetched(), 1, "nothing fetched again");
+
+    // The provider now signs with a new key. Once the kept keys are a few seconds old, a
+    // token they do not verify has them fetched again, and it signs in.
+    op.current.store(1, Ordering::SeqCst);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let good = attempt(&app, &op, Case::Good).await;
+    assert_eq!(good.status(), StatusCode::SEE_OTHER);
+    assert_eq!(fetched(), 2);
 }

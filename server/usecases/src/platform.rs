@@ -18,6 +18,8 @@ pub struct Platform {
     pub intake: Intake,
     /// Where custom domains' TXT records are looked up.
     pub dns: Dns,
+    /// Identity providers' metadata, kept a while (`sso`).
+    pub providers: crate::sso::Providers,
 }
 
 /// Behaviour switches read from the environment (README, "Configuration").

@@ -2,7 +2,12 @@
 //! `state` and `nonce` kept server-side, the ID token checked by `openidconnect`, and the
 //! rules of who gets in (`docs/sso.md`).
 
-use std::{net::IpAddr, time::Duration};
+use std::{
+    collections::HashMap,
+    net::IpAddr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use db::{UserId, members::Member, tenants::ResolvedTenant};
 use domain::{
@@ -117,8 +122,9 @@ pub async fn save(
     if !fields.is_empty() {
         return Err(fields.into_errors().into());
     }
-    // Outside any transaction: a slow provider holds no connection.
-    discover(p, &issuer).await?;
+    // Outside any transaction: a slow provider holds no connection. Always fetched afresh:
+    // the admin is checking this provider now.
+    p.providers.fetch(p, &issuer).await?;
 
     let sealed = (!secret.is_empty()).then(|| {
         p.sealing_key
@@ -275,7 +281,7 @@ pub async fn start(p: &Platform, tenant: &ResolvedTenant) -> Result<(String, Str
         .await?
         .ok_or_else(|| Error::NotFound("This workspace has no single sign-on.".into()))?;
     tx.commit().await?;
-    let metadata = discover(p, &connection.issuer).await?;
+    let metadata = p.providers.kept(p, &connection.issuer).await?.metadata;
     let client = CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(connection.client_id.clone()),
@@ -363,13 +369,13 @@ pub async fn finish(
             &login.pkce_verifier_sealed,
         )
         .map_err(|_| Error::Internal)?;
-    let metadata = discover(p, &connection.issuer).await?;
+    let client_id = ClientId::new(connection.client_id.clone());
+    let client_secret = ClientSecret::new(String::from_utf8_lossy(&secret).into_owned());
+    let kept = p.providers.kept(p, &connection.issuer).await?;
     let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(connection.client_id.clone()),
-        Some(ClientSecret::new(
-            String::from_utf8_lossy(&secret).into_owned(),
-        )),
+        kept.metadata.clone(),
+        client_id.clone(),
+        Some(client_secret.clone()),
     )
     .set_redirect_uri(redirect_url(p, tenant)?);
     let http = Outbound::new(p.settings.sso_allow_private);
@@ -386,12 +392,25 @@ pub async fn finish(
     let id_token = tokens
         .id_token()
         .ok_or_else(|| refused("the provider sent no ID token."))?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &Nonce::new(login.nonce))
-        .map_err(|e| {
-            tracing::info!(error = %e, "an ID token failed its checks");
-            refused(&format!("the provider's ID token is not valid ({e})."))
-        })?;
+    let nonce = Nonce::new(login.nonce);
+    let check = |metadata: CoreProviderMetadata| {
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            client_id.clone(),
+            Some(client_secret.clone()),
+        );
+        id_token
+            .claims(&client.id_token_verifier(), &nonce)
+            .cloned()
+            .map_err(|e| {
+                tracing::info!(error = %e, "an ID token failed its checks");
+                refused(&format!("the provider's ID token is not valid ({e})."))
+            })
+    };
+    let claims = p
+        .providers
+        .check(p, &connection.issuer, kept, check)
+        .await?;
     if claims.email_verified() != Some(true) {
         return Err(refused("the provider has not verified your email address."));
     }
@@ -493,28 +512,34 @@ pub async fn end_sessions_from_provider(
         .trim()
         .parse()
         .map_err(|_| invalid("not a signed JWT"))?;
-    let metadata = discover(p, &connection.issuer).await?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(connection.client_id.clone()),
-        None,
-    );
-    let jose_types = ["logout+jwt", "JWT"].into_iter().filter_map(|t| {
-        openidconnect::JsonWebTokenType::new(t.to_owned())
-            .normalize()
-            .ok()
-    });
-    let verifier = client
-        .id_token_verifier()
-        .set_allowed_jose_types(jose_types);
     let no_nonce = |nonce: Option<&Nonce>| match nonce {
         None => Ok(()),
         Some(_) => Err("a logout token carries no nonce".to_owned()),
     };
-    let claims = token.claims(&verifier, no_nonce).map_err(|e| {
-        tracing::info!(error = %e, "a logout token failed its checks");
-        invalid(&format!("the logout token is not valid ({e})"))
-    })?;
+    let check = |metadata: CoreProviderMetadata| {
+        let client = CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(connection.client_id.clone()),
+            None,
+        );
+        let jose_types = ["logout+jwt", "JWT"].into_iter().filter_map(|t| {
+            openidconnect::JsonWebTokenType::new(t.to_owned())
+                .normalize()
+                .ok()
+        });
+        let verifier = client
+            .id_token_verifier()
+            .set_allowed_jose_types(jose_types);
+        token.claims(&verifier, no_nonce).cloned().map_err(|e| {
+            tracing::info!(error = %e, "a logout token failed its checks");
+            invalid(&format!("the logout token is not valid ({e})"))
+        })
+    };
+    let kept = p.providers.kept(p, &connection.issuer).await?;
+    let claims = p
+        .providers
+        .check(p, &connection.issuer, kept, check)
+        .await?;
     if !claims
         .additional_claims()
         .events
@@ -623,6 +648,76 @@ async fn admit(
 
 fn redirect_url(p: &Platform, tenant: &ResolvedTenant) -> Result<RedirectUrl, Error> {
     RedirectUrl::new(redirect_uri(p, tenant)).map_err(|_| Error::Internal)
+}
+
+/// How long a provider's metadata (its discovery document and keys) is kept before it is
+/// fetched again.
+const KEEP_METADATA: Duration = Duration::from_secs(5 * 60);
+/// A token that fails its checks against kept metadata at least this old is checked once
+/// more against metadata fetched afresh: the provider may have rotated its keys. Younger
+/// metadata is not fetched again, so tokens made up to fail cannot make this server call
+/// the provider more often than this.
+const REFRESH_AFTER: Duration = Duration::from_secs(5);
+
+/// Each identity provider's metadata, kept for [`KEEP_METADATA`] (`docs/sso.md`): a
+/// sign-in or a logout token then costs no request to the provider's discovery document
+/// and keys. Cloning gives another handle on the same store.
+#[derive(Clone, Debug, Default)]
+pub struct Providers(Arc<Mutex<HashMap<String, Kept>>>);
+
+/// A provider's metadata, and when it was fetched.
+#[derive(Clone, Debug)]
+pub struct Kept {
+    pub metadata: CoreProviderMetadata,
+    fetched: Instant,
+}
+
+impl Providers {
+    /// `issuer`'s metadata: as kept, or fetched if there is none younger than
+    /// [`KEEP_METADATA`].
+    pub async fn kept(&self, p: &Platform, issuer: &str) -> Result<Kept, Error> {
+        let kept = self.store().get(issuer).cloned();
+        match kept {
+            Some(kept) if kept.fetched.elapsed() < KEEP_METADATA => Ok(kept),
+            _ => self.fetch(p, issuer).await,
+        }
+    }
+
+    /// `issuer`'s metadata fetched afresh and checked (`discover`), then kept.
+    pub async fn fetch(&self, p: &Platform, issuer: &str) -> Result<Kept, Error> {
+        let kept = Kept {
+            metadata: discover(p, issuer).await?,
+            fetched: Instant::now(),
+        };
+        let mut store = self.store();
+        store.retain(|_, k| k.fetched.elapsed() < KEEP_METADATA);
+        store.insert(issuer.to_owned(), kept.clone());
+        Ok(kept)
+    }
+
+    /// `check` on `kept`; if it fails and `kept` is at least [`REFRESH_AFTER`] old, once
+    /// more on metadata fetched afresh.
+    pub async fn check<T>(
+        &self,
+        p: &Platform,
+        issuer: &str,
+        kept: Kept,
+        check: impl Fn(CoreProviderMetadata) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let fetched = kept.fetched;
+        match check(kept.metadata) {
+            Err(_) if fetched.elapsed() >= REFRESH_AFTER => {
+                check(self.fetch(p, issuer).await?.metadata)
+            }
+            checked => checked,
+        }
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, HashMap<String, Kept>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// The provider's metadata, checked: reachable, naming exactly `issuer`, offering the

@@ -26,6 +26,7 @@ pub fn platform_with(test: &TestDb, settings: Settings) -> Platform {
         sealing_key: SealingKey::generate(),
         // Nothing listens on the discard port: tests that look records up set their own.
         dns: Dns::new(Some(([127, 0, 0, 1], 9).into())).expect("a DNS client"),
+        providers: Default::default(),
     }
 }
 

@@ -406,4 +406,20 @@ async fn the_providers_metadata_is_kept_and_fetched_again_once_its_keys_change()
     let good = attempt(&app, &op, Case::Good).await;
     assert_eq!(good.status(), StatusCode::SEE_OTHER);
     assert_eq!(fetched(), 2);
+
+    // Tokens made up to fail do not have it fetched again and again.
+    for n in 0..3 {
+        let bogus = reqwest::Client::new()
+            .post(format!("http://{}/sso/back-channel-logout", app.addr))
+            .header("Host", app.tenant_host("acme"))
+            .form(&[(
+                "logout_token",
+                logout_token(&op, Case::ForeignKey, &format!("jti-bogus-{n}")),
+            )])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bogus.status(), StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(fetched(), 2);
 }

@@ -653,10 +653,10 @@ fn redirect_url(p: &Platform, tenant: &ResolvedTenant) -> Result<RedirectUrl, Er
 /// How long a provider's metadata (its discovery document and keys) is kept before it is
 /// fetched again.
 const KEEP_METADATA: Duration = Duration::from_secs(5 * 60);
-/// A token that fails its checks against kept metadata at least this old is checked once
-/// more against metadata fetched afresh: the provider may have rotated its keys. Younger
-/// metadata is not fetched again, so tokens made up to fail cannot make this server call
-/// the provider more often than this.
+/// A token that fails its checks is checked once more against metadata fetched afresh (the
+/// provider may have rotated its keys), but an issuer's metadata is fetched for that at
+/// most once per this time: tokens made up to fail cannot make this server call the
+/// provider more often.
 const REFRESH_AFTER: Duration = Duration::from_secs(5);
 
 /// Each identity provider's metadata, kept for [`KEEP_METADATA`] (`docs/sso.md`): a
@@ -670,6 +670,18 @@ pub struct Providers(Arc<Mutex<HashMap<String, Kept>>>);
 pub struct Kept {
     pub metadata: CoreProviderMetadata,
     fetched: Instant,
+    /// When a failed check last had it fetched afresh (or when it was fetched).
+    refreshed: Instant,
+}
+
+/// What a check that failed on kept metadata does next.
+enum AfterFailure {
+    /// Checks again on what another request fetched since.
+    Recheck(Box<CoreProviderMetadata>),
+    /// Fetches afresh and checks again.
+    Fetch,
+    /// Keeps the failure: metadata was fetched for a failure too recently.
+    Fail,
 }
 
 impl Providers {
@@ -685,9 +697,12 @@ impl Providers {
 
     /// `issuer`'s metadata fetched afresh and checked (`discover`), then kept.
     pub async fn fetch(&self, p: &Platform, issuer: &str) -> Result<Kept, Error> {
+        let metadata = discover(p, issuer).await?;
+        let now = Instant::now();
         let kept = Kept {
-            metadata: discover(p, issuer).await?,
-            fetched: Instant::now(),
+            metadata,
+            fetched: now,
+            refreshed: now,
         };
         let mut store = self.store();
         store.retain(|_, k| k.fetched.elapsed() < KEEP_METADATA);
@@ -695,8 +710,8 @@ impl Providers {
         Ok(kept)
     }
 
-    /// `check` on `kept`; if it fails and `kept` is at least [`REFRESH_AFTER`] old, once
-    /// more on metadata fetched afresh.
+    /// `check` on `kept`; if it fails, once more on newer metadata: kept since by another
+    /// request, or fetched afresh unless that was done less than [`REFRESH_AFTER`] ago.
     pub async fn check<T>(
         &self,
         p: &Platform,
@@ -705,11 +720,31 @@ impl Providers {
         check: impl Fn(CoreProviderMetadata) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let fetched = kept.fetched;
-        match check(kept.metadata) {
-            Err(_) if fetched.elapsed() >= REFRESH_AFTER => {
-                check(self.fetch(p, issuer).await?.metadata)
-            }
-            checked => checked,
+        let failed = match check(kept.metadata) {
+            Ok(checked) => return Ok(checked),
+            Err(failed) => failed,
+        };
+        match self.after_failure(issuer, fetched) {
+            AfterFailure::Recheck(metadata) => check(*metadata),
+            AfterFailure::Fetch => check(self.fetch(p, issuer).await?.metadata),
+            AfterFailure::Fail => Err(failed),
+        }
+    }
+
+    /// What a check that failed on metadata fetched at `fetched` does next; a fetch is
+    /// claimed here, so that concurrent failures start one fetch between them.
+    fn after_failure(&self, issuer: &str, fetched: Instant) -> AfterFailure {
+        let mut store = self.store();
+        let Some(kept) = store.get_mut(issuer) else {
+            return AfterFailure::Fetch;
+        };
+        if kept.fetched > fetched {
+            AfterFailure::Recheck(Box::new(kept.metadata.clone()))
+        } else if kept.refreshed.elapsed() >= REFRESH_AFTER {
+            kept.refreshed = Instant::now();
+            AfterFailure::Fetch
+        } else {
+            AfterFailure::Fail
         }
     }
 

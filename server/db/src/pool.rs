@@ -88,18 +88,16 @@ pub async fn connect(
         None => database_login(&owner, &owner_options, &REQUEST_LOGIN).await?,
     };
     let app_options = app_options.application_name("hcrm");
-    let app = PgPoolOptions::new()
+    let app = request_pool_options()
         .max_connections(sizes.app)
-        .acquire_timeout(Duration::from_secs(3))
         .connect_with(app_options)
         .await?;
     check_app_role(&app).await?;
     let console_options = database_login(&owner, &owner_options, &CONSOLE_LOGIN)
         .await?
         .application_name("hcrm-console");
-    let console = PgPoolOptions::new()
+    let console = request_pool_options()
         .max_connections(sizes.console)
-        .acquire_timeout(Duration::from_secs(3))
         .connect_with(console_options)
         .await?;
     Ok(Database {
@@ -107,6 +105,28 @@ pub async fn connect(
         app,
         console,
     })
+}
+
+/// How long a pooled connection may sit unused before it is checked (a round trip) when
+/// taken again.
+const CHECK_IDLE_AFTER: Duration = Duration::from_secs(1);
+
+/// The request and console pools: a connection is checked when taken only if it has sat
+/// unused for [`CHECK_IDLE_AFTER`] (sqlx checks every one by default: a round trip before
+/// each transaction). A busy connection that went stale with a Postgres restart fails its
+/// one request with a 503 and is then closed (`docs/scale.md`, "Connections").
+fn request_pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .acquire_timeout(Duration::from_secs(3))
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= CHECK_IDLE_AFTER {
+                    sqlx::Connection::ping(connection).await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 /// Begins a transaction on `pool` in which row-level security shows only `tenant`'s rows.

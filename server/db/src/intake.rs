@@ -65,7 +65,7 @@ pub struct Destination {
 /// the writing of another batch would wait on. The answers, in the order of `items`.
 pub async fn admit(
     db: &mut PgConnection,
-    items: &[&Item],
+    items: &[Item],
     count: u32,
     window: Duration,
 ) -> Result<Vec<Admission>, Error> {

@@ -133,8 +133,7 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
     };
     let (items, senders): (Vec<Item>, Vec<_>) =
         jobs.into_iter().map(|job| (job.item, job.answer)).unzip();
-    let all: Vec<&Item> = items.iter().collect();
-    let admissions = match db::intake::admit(&mut db, &all, limit.count, limit.window).await {
+    let admissions = match db::intake::admit(&mut db, &items, limit.count, limit.window).await {
         Ok(admissions) => admissions,
         Err(e) => {
             let error = failed(e);

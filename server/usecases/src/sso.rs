@@ -124,7 +124,7 @@ pub async fn save(
     }
     // Outside any transaction: a slow provider holds no connection. Always fetched afresh:
     // the admin is checking this provider now.
-    p.providers.fetch(p, &issuer).await?;
+    fetch_provider(p, &issuer).await?;
 
     let sealed = (!secret.is_empty()).then(|| {
         p.sealing_key
@@ -281,7 +281,7 @@ pub async fn start(p: &Platform, tenant: &ResolvedTenant) -> Result<(String, Str
         .await?
         .ok_or_else(|| Error::NotFound("This workspace has no single sign-on.".into()))?;
     tx.commit().await?;
-    let metadata = p.providers.kept(p, &connection.issuer).await?.metadata;
+    let metadata = provider(p, &connection.issuer).await?.metadata;
     let client = CoreClient::from_provider_metadata(
         metadata,
         ClientId::new(connection.client_id.clone()),
@@ -371,7 +371,7 @@ pub async fn finish(
         .map_err(|_| Error::Internal)?;
     let client_id = ClientId::new(connection.client_id.clone());
     let client_secret = ClientSecret::new(String::from_utf8_lossy(&secret).into_owned());
-    let kept = p.providers.kept(p, &connection.issuer).await?;
+    let kept = provider(p, &connection.issuer).await?;
     let client = CoreClient::from_provider_metadata(
         kept.metadata.clone(),
         client_id.clone(),
@@ -407,10 +407,7 @@ pub async fn finish(
                 refused(&format!("the provider's ID token is not valid ({e})."))
             })
     };
-    let claims = p
-        .providers
-        .check(p, &connection.issuer, kept, check)
-        .await?;
+    let claims = check_with_provider(p, &connection.issuer, kept, check).await?;
     if claims.email_verified() != Some(true) {
         return Err(refused("the provider has not verified your email address."));
     }
@@ -535,11 +532,8 @@ pub async fn end_sessions_from_provider(
             invalid(&format!("the logout token is not valid ({e})"))
         })
     };
-    let kept = p.providers.kept(p, &connection.issuer).await?;
-    let claims = p
-        .providers
-        .check(p, &connection.issuer, kept, check)
-        .await?;
+    let kept = provider(p, &connection.issuer).await?;
+    let claims = check_with_provider(p, &connection.issuer, kept, check).await?;
     if !claims
         .additional_claims()
         .events
@@ -667,8 +661,8 @@ pub struct Providers(Arc<Mutex<HashMap<String, Kept>>>);
 
 /// A provider's metadata, and when it was fetched.
 #[derive(Clone, Debug)]
-pub struct Kept {
-    pub metadata: CoreProviderMetadata,
+struct Kept {
+    metadata: CoreProviderMetadata,
     fetched: Instant,
     /// When a failed check last had it fetched afresh (or when it was fetched).
     refreshed: Instant,
@@ -685,52 +679,6 @@ enum AfterFailure {
 }
 
 impl Providers {
-    /// `issuer`'s metadata: as kept, or fetched if there is none younger than
-    /// [`KEEP_METADATA`].
-    pub async fn kept(&self, p: &Platform, issuer: &str) -> Result<Kept, Error> {
-        let kept = self.store().get(issuer).cloned();
-        match kept {
-            Some(kept) if kept.fetched.elapsed() < KEEP_METADATA => Ok(kept),
-            _ => self.fetch(p, issuer).await,
-        }
-    }
-
-    /// `issuer`'s metadata fetched afresh and checked (`discover`), then kept.
-    pub async fn fetch(&self, p: &Platform, issuer: &str) -> Result<Kept, Error> {
-        let metadata = discover(p, issuer).await?;
-        let now = Instant::now();
-        let kept = Kept {
-            metadata,
-            fetched: now,
-            refreshed: now,
-        };
-        let mut store = self.store();
-        store.retain(|_, k| k.fetched.elapsed() < KEEP_METADATA);
-        store.insert(issuer.to_owned(), kept.clone());
-        Ok(kept)
-    }
-
-    /// `check` on `kept`; if it fails, once more on newer metadata: kept since by another
-    /// request, or fetched afresh unless that was done less than [`REFRESH_AFTER`] ago.
-    pub async fn check<T>(
-        &self,
-        p: &Platform,
-        issuer: &str,
-        kept: Kept,
-        check: impl Fn(CoreProviderMetadata) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let fetched = kept.fetched;
-        let failed = match check(kept.metadata) {
-            Ok(checked) => return Ok(checked),
-            Err(failed) => failed,
-        };
-        match self.after_failure(issuer, fetched) {
-            AfterFailure::Recheck(metadata) => check(*metadata),
-            AfterFailure::Fetch => check(self.fetch(p, issuer).await?.metadata),
-            AfterFailure::Fail => Err(failed),
-        }
-    }
-
     /// What a check that failed on metadata fetched at `fetched` does next; a fetch is
     /// claimed here, so that concurrent failures start one fetch between them.
     fn after_failure(&self, issuer: &str, fetched: Instant) -> AfterFailure {
@@ -752,6 +700,50 @@ impl Providers {
         self.0
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// `issuer`'s metadata: as kept, or fetched if there is none younger than
+/// [`KEEP_METADATA`].
+async fn provider(p: &Platform, issuer: &str) -> Result<Kept, Error> {
+    let kept = p.providers.store().get(issuer).cloned();
+    match kept {
+        Some(kept) if kept.fetched.elapsed() < KEEP_METADATA => Ok(kept),
+        _ => fetch_provider(p, issuer).await,
+    }
+}
+
+/// `issuer`'s metadata fetched afresh and checked ([`discover`]), then kept.
+async fn fetch_provider(p: &Platform, issuer: &str) -> Result<Kept, Error> {
+    let metadata = discover(p, issuer).await?;
+    let now = Instant::now();
+    let kept = Kept {
+        metadata,
+        fetched: now,
+        refreshed: now,
+    };
+    let mut store = p.providers.store();
+    store.retain(|_, k| k.fetched.elapsed() < KEEP_METADATA);
+    store.insert(issuer.to_owned(), kept.clone());
+    Ok(kept)
+}
+
+/// `check` on `kept`; if it fails, once more on newer metadata: kept since by another
+/// request, or fetched afresh unless that was done less than [`REFRESH_AFTER`] ago.
+async fn check_with_provider<T>(
+    p: &Platform,
+    issuer: &str,
+    kept: Kept,
+    check: impl Fn(CoreProviderMetadata) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let failed = match check(kept.metadata) {
+        Ok(checked) => return Ok(checked),
+        Err(failed) => failed,
+    };
+    match p.providers.after_failure(issuer, kept.fetched) {
+        AfterFailure::Recheck(metadata) => check(*metadata),
+        AfterFailure::Fetch => check(fetch_provider(p, issuer).await?.metadata),
+        AfterFailure::Fail => Err(failed),
     }
 }
 

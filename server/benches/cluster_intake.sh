@@ -4,7 +4,7 @@
 #   server/benches/cluster_intake.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-here=server/benches/side_by_side
+source server/benches/lib.sh
 secs=${1:-10}
 dir=$PWD/target/bench-cluster
 port=3420
@@ -16,32 +16,18 @@ export HCRM_DATA_DIR=$dir/data LEPTOS_SITE_ADDR=127.0.0.1:$port APP_DOMAIN=local
 scripts/cluster >"$dir/cluster.log" 2>&1 &
 cluster=$!
 trap 'kill -TERM "$cluster" 2>/dev/null; wait "$cluster" 2>/dev/null' EXIT
-for _ in $(seq 150); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" &&
-    curl -fs -o /dev/null "http://127.0.0.1:$((port + 2))/readyz" && break
-  sleep 0.2
-done
-key=$(target/release/hcrm provision-tenant bench "Bench Ltd" admin@bench.test |
-  awk '/API key/ { getline; print $1 }')
-
-wrk_run() {
-  BENCH_KEY=$key BENCH_HOST=bench.localhost:$port \
-    wrk -t2 -c32 -d"${secs}s" --latency -s "$here/intake.lua" "$1" 2>&1 | awk '
-    /Requests\/sec/ { rps = $2 }
-    / 99% / { p = $2; if (p ~ /us$/) p = p / 1000; else if (p ~ /ms$/) p = p + 0; else if (p ~ /s$/) p = p * 1000 }
-    /Non-2xx/ { bad = $5 }
-    END { printf "%.0f %.2f %d\n", rps, p, bad }'
-}
+wait_ready "http://127.0.0.1:$port/readyz" "http://127.0.0.1:$((port + 2))/readyz"
+BENCH_KEY=$(bench_key)
+export BENCH_KEY BENCH_HOST=bench.localhost:$port
 proxy=http://127.0.0.1:$port/api/leads/intake
 alone=http://127.0.0.1:$((port + 1))/api/leads/intake
-secs_warm=3
-secs=$secs_warm wrk_run "$proxy" >/dev/null
+intake_load 3 "$proxy" >/dev/null
 
 echo "| run | through haproxy, 2 instances (req/s, p99) | instance 1 alone (req/s, p99) | ratio |"
 echo "|---|---|---|---|"
 for round in 1 2; do
-  read -r p_rps p_p99 p_bad < <(wrk_run "$proxy")
-  read -r a_rps a_p99 a_bad < <(wrk_run "$alone")
+  read -r p_rps p_p99 p_bad < <(intake_load "$secs" "$proxy")
+  read -r a_rps a_p99 a_bad < <(intake_load "$secs" "$alone")
   [ "$p_bad$a_bad" = 00 ] || echo "warning: non-2xx answers: $p_bad through haproxy, $a_bad alone" >&2
   echo "| $round | $p_rps, $p_p99 ms | $a_rps, $a_p99 ms | $(awk -v a="$p_rps" -v b="$a_rps" 'BEGIN { printf "%.2f", a / b }')× |"
 done

@@ -11,6 +11,7 @@
 #   server/benches/intake_profile.sh [runs, default 3] [seconds per run, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source server/benches/lib.sh
 runs=${1:-3}
 secs=${2:-10}
 dir=$PWD/target/bench-intake-profile
@@ -24,6 +25,17 @@ ticks() {
   done | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# "<leads> <batches>" written so far (`hcrm_intake_batch_leads`).
+batches() {
+  curl -fs -H "Host: localhost:$port" -H "Authorization: Bearer $token" \
+    "http://127.0.0.1:$port/metrics" |
+    awk '/^hcrm_intake_batch_leads_sum/ { s = $2 } /^hcrm_intake_batch_leads_count/ { c = $2 }
+         END { print s + 0, c + 0 }'
+}
+
+# Postgres's processes: the postmaster and its children (backends, WAL writer, …).
+postgres() { echo "$postmaster" $(pgrep -P "$postmaster"); }
+
 echo "| run | req/s | p99 | server CPU | Postgres CPU | leads per batch |"
 echo "|---|---|---|---|---|---|"
 for run in $(seq "$runs"); do
@@ -33,41 +45,23 @@ for run in $(seq "$runs"); do
     INTAKE_LIMIT=1000000000/1m RUST_LOG=warn STAFF_TWO_FACTOR=optional METRICS_TOKEN=$token \
     target/release/server >"$dir/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 100); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
-    sleep 0.2
-  done
-  key=$(HCRM_DATA_DIR=$dir/data target/release/hcrm provision-tenant bench "Bench Ltd" \
-    admin@bench.test | awk '/API key/ { getline; print $1 }')
+  wait_ready "http://127.0.0.1:$port/readyz"
+  BENCH_KEY=$(HCRM_DATA_DIR=$dir/data bench_key)
+  export BENCH_KEY BENCH_HOST=bench.localhost:$port
   postmaster=$(sed -n 1p "$dir/data/postgres/postmaster.pid")
-  pg_port=$(sed -n 4p "$dir/data/postgres/postmaster.pid")
-  db_url="postgres://postgres:$(cat "$dir/data/postgres.password")@127.0.0.1:$pg_port/hcrm"
-  [ -z "${INTAKE_PROFILE_SQL:-}" ] || psql "$db_url" -q -c "$INTAKE_PROFILE_SQL"
-  load() {
-    BENCH_KEY=$key BENCH_HOST=bench.localhost:$port wrk -t2 -c32 -d"$1s" --latency \
-      -s server/benches/side_by_side/intake.lua "http://127.0.0.1:$port/api/leads/intake"
-  }
-  load 3 >/dev/null # warm-up: pools connected, caches and the table warm
-  batches() {
-    curl -fs -H "Host: localhost:$port" -H "Authorization: Bearer $token" \
-      "http://127.0.0.1:$port/metrics" |
-      awk '/^hcrm_intake_batch_leads_sum/ { s = $2 } /^hcrm_intake_batch_leads_count/ { c = $2 }
-           END { print s + 0, c + 0 }'
-  }
+  [ -z "${INTAKE_PROFILE_SQL:-}" ] || psql "$(embedded_db_url "$dir/data")" -q -c "$INTAKE_PROFILE_SQL"
+  intake=http://127.0.0.1:$port/api/leads/intake
+  intake_load 3 "$intake" >/dev/null # warm-up: pools connected, caches and the table warm
   read -r leads0 count0 < <(batches)
-  # Postgres: the postmaster and its children (backends, WAL writer, checkpointer, …).
-  postgres() { echo "$postmaster" $(pgrep -P "$postmaster"); }
   server0=$(ticks "$server")
   pg0=$(ticks $(postgres))
-  out=$(load "$secs")
+  read -r rps p99 _ < <(intake_load "$secs" "$intake")
   server1=$(ticks "$server")
   pg1=$(ticks $(postgres))
   read -r leads1 count1 < <(batches)
   kill "$server"
   wait "$server" 2>/dev/null || true
-  rps=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
-  p99=$(awk '/ 99% / { print $2 }' <<<"$out")
   per_batch=$(awk -v l=$((leads1 - leads0)) -v c=$((count1 - count0)) \
     'BEGIN { printf "%.1f", c ? l / c : 0 }')
-  echo "| $run | $rps | $p99 | $((server1 - server0)) | $((pg1 - pg0)) | $per_batch |"
+  echo "| $run | $rps | $p99 ms | $((server1 - server0)) | $((pg1 - pg0)) | $per_batch |"
 done

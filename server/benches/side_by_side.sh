@@ -11,6 +11,7 @@
 #   server/benches/side_by_side.sh [seconds per measure, default 10]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source server/benches/lib.sh
 here=server/benches/side_by_side
 secs=${1:-10}
 dir=$PWD/target/bench-side-by-side
@@ -25,14 +26,10 @@ pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
 target/release/server >"$dir/server.log" 2>&1 &
 pids+=($!)
-for _ in $(seq 100); do
-  curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
-  sleep 0.2
-done
-key=$(target/release/hcrm provision-tenant bench "Bench Ltd" admin@bench.test |
-  awk '/API key/ { getline; print $1 }')
-pg_port=$(sed -n 4p "$dir/data/postgres/postmaster.pid")
-db_url="postgres://postgres:$(cat "$dir/data/postgres.password")@127.0.0.1:$pg_port/hcrm"
+wait_ready "http://127.0.0.1:$port/readyz"
+BENCH_KEY=$(bench_key)
+export BENCH_KEY BENCH_HOST=bench.localhost:$port
+db_url=$(embedded_db_url "$dir/data")
 psql "$db_url" -q -c "create table bench_leads (like leads including all)"
 
 sed -e "s|NGINX_PORT|$nginx_port|" -e "s|SITE_ROOT|$PWD/target/site|" "$here/nginx.conf" >"$dir/nginx.conf"
@@ -40,27 +37,17 @@ nginx -p "$dir" -c "$dir/nginx.conf" &
 pids+=($!)
 sleep 0.5
 
-# "<requests/s> <p99 in ms> <non-2xx>" of one wrk run.
-wrk_run() {
-  wrk -t2 -c32 -d"${secs}s" --latency "$@" 2>&1 | awk '
-    /Requests\/sec/ { rps = $2 }
-    / 99% / { p = $2; if (p ~ /us$/) p = p / 1000; else if (p ~ /ms$/) p = p + 0; else if (p ~ /s$/) p = p * 1000 }
-    /Non-2xx/ { bad = $5 }
-    END { printf "%.0f %.2f %d\n", rps, p, bad }'
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 verdict() { awk -v r="$1" -v t="$2" -v p="$3" -v pt="$4" 'BEGIN { print (r >= t && p < pt) ? "met" : "NOT met" }'; }
 
 # A short unreported run of each first: pools connected, caches and the table warm.
-BENCH_KEY=$key BENCH_HOST=bench.localhost:$port secs=3 wrk_run -s "$here/intake.lua" \
-  "http://127.0.0.1:$port/api/leads/intake" >/dev/null
+intake_load 3 "http://127.0.0.1:$port/api/leads/intake" >/dev/null
 pgbench -n -c 32 -j 2 -T 3 -f "$here/insert.sql" "$db_url" >/dev/null 2>&1
 
 echo "| measure | ours (req/s) | reference (req/s) | ratio | our p99 | target |"
 echo "|---|---|---|---|---|---|"
 for round in 1 2; do
-  read -r rps p99 bad < <(BENCH_KEY=$key BENCH_HOST=bench.localhost:$port \
-    wrk_run -s "$here/intake.lua" "http://127.0.0.1:$port/api/leads/intake")
+  read -r rps p99 bad < <(intake_load "$secs" "http://127.0.0.1:$port/api/leads/intake")
   [ "$bad" = 0 ] || echo "warning: $bad intake answers were not 2xx" >&2
   tps=$(pgbench -n -c 32 -j 2 -T "$secs" -f "$here/insert.sql" "$db_url" 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
   r=$(ratio "$rps" "$tps")
@@ -71,8 +58,8 @@ for file in css wasm; do
   path=/pkg/hcrm.$name.$file
   curl -fs -o /dev/null "http://127.0.0.1:$port$path"
   for round in 1 2; do
-    read -r rps p99 _ < <(wrk_run "http://127.0.0.1:$port$path")
-    read -r nginx_rps _ _ < <(wrk_run "http://127.0.0.1:$nginx_port$path")
+    read -r rps p99 _ < <(wrk_summary "$secs" "http://127.0.0.1:$port$path")
+    read -r nginx_rps _ _ < <(wrk_summary "$secs" "http://127.0.0.1:$nginx_port$path")
     r=$(ratio "$rps" "$nginx_rps")
     echo "| $path, run $round (vs nginx) | $rps | $nginx_rps | ${r}× | $p99 ms | ≥ 0.5×: $(verdict "$r" 0.5 0 1) |"
   done

@@ -55,6 +55,10 @@ test('the CLI refuses bad arguments with one line and status 2', async () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
   }
+  const missing = await hcrm('reject', 'some-tenant');
+  expect(missing.code).toBe(2);
+  expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  expect(missing.stderr).toContain('--reason');
   const taken = await provisionTenant();
   const again = await hcrm('provision-tenant', taken.slug, 'Other', 'other@example.com');
   expect(again.code).toBe(2);

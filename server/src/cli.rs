@@ -111,6 +111,23 @@ impl From<usecases::Error> for CliError {
     }
 }
 
+/// A mistake on the command line in one line: clap's message, which may name what is
+/// wrong on the lines below it (a missing argument), without its usage and help.
+fn one_line(error: &clap::Error) -> String {
+    let rendered = error.render().to_string();
+    let message: Vec<&str> = rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty() && !line.starts_with("Usage:"))
+        .collect();
+    let message = if message.is_empty() {
+        "error: invalid arguments".to_owned()
+    } else {
+        message.join(" ")
+    };
+    format!("{message} (see hcrm --help)")
+}
+
 /// Parses the command line, runs the command, prints its result.
 pub async fn run() -> ExitCode {
     crate::telemetry::init(crate::telemetry::CLI_LOG);
@@ -122,9 +139,7 @@ pub async fn run() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let rendered = e.render().to_string();
-            let first = rendered.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{} (see hcrm --help)", first.trim());
+            eprintln!("{}", one_line(&e));
             return ExitCode::from(2);
         }
     };
@@ -348,5 +363,32 @@ pub async fn execute(command: &Command, p: &Platform) -> Result<String, CliError
                     .apex_url(&format!("/admin/setup/{}", token.expose())),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mistake(args: &[&str]) -> String {
+        let error = Cli::try_parse_from(args).expect_err("the arguments are wrong");
+        one_line(&error)
+    }
+
+    #[test]
+    fn a_missing_argument_is_named_on_the_one_line() {
+        let line = mistake(&["hcrm", "reject", "acme"]);
+        assert!(line.contains("--reason"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
+        let line = mistake(&["hcrm", "approve"]);
+        assert!(line.contains("<SLUG>"), "{line}");
+    }
+
+    #[test]
+    fn an_unknown_command_is_named_on_the_one_line() {
+        let line = mistake(&["hcrm", "aprove", "acme"]);
+        assert!(line.contains("aprove"), "{line}");
+        assert!(line.ends_with("(see hcrm --help)"), "{line}");
+        assert!(!line.contains('\n'), "{line}");
     }
 }

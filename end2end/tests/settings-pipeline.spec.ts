@@ -42,10 +42,12 @@ test('stages are added, kept unique, reordered and deleted, and the board follow
 
   // Delete New, which holds the two leads: they move to Qualified.
   await openSettings(page, testInfo, tenant.slug, 'pipeline');
-  await page.getByRole('group', { name: 'New' }).getByRole('button', { name: 'Delete' }).click();
+  const stage = page.getByRole('group', { name: 'New' });
+  await stage.getByRole('button', { name: 'Delete' }).click();
   await ready(page, testInfo);
-  await page.getByLabel('Move leads to').selectOption({ label: 'Qualified' });
-  await page.getByRole('button', { name: 'Confirm: delete New' }).click();
+  // The stage's group is still the one group of that name while it asks.
+  await stage.getByLabel('Move leads to').selectOption({ label: 'Qualified' });
+  await stage.getByRole('button', { name: 'Confirm: delete New' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Stage deleted' })).toBeVisible();
   await page.goto(tenantUrl(tenant.slug, '/leads'));
   await expect(page.locator('.column h2')).toHaveText(['Contacted', 'Qualified', 'Proposal', 'Won', 'Lost']);

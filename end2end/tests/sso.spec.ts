@@ -16,6 +16,7 @@ async function connect(page: Page, testInfo: TestInfo, tenant: Tenant) {
   await registerClient(IDP_A, `crm-${tenant.slug}`, SECRET, tenantUrl(tenant.slug, '/sso/callback'));
   await openSettings(page, testInfo, tenant.slug, 'sso');
   await expect(page.getByText(tenantUrl(tenant.slug, '/sso/callback'), { exact: true })).toBeVisible();
+  await expect(page.getByLabel('Redirect URI')).toHaveText(tenantUrl(tenant.slug, '/sso/callback'));
   await expect(page.getByText(tenantUrl(tenant.slug, '/sso/back-channel-logout'), { exact: true })).toBeVisible();
   await page.getByLabel('Issuer URL').fill(IDP_A);
   await page.getByLabel('Client ID').fill(`crm-${tenant.slug}`);
@@ -28,6 +29,10 @@ async function connect(page: Page, testInfo: TestInfo, tenant: Tenant) {
   await ready(page, testInfo);
   await page.getByRole('button', { name: `Verify ${IDP_DOMAIN}` }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Email domain proven' })).toBeVisible();
+  // SPEC's names still find one element each once the connection is set.
+  for (const name of ['Issuer URL', 'Client ID', 'Client secret', 'Email domains', 'Default role', 'Redirect URI']) {
+    await expect(page.getByLabel(name)).toHaveCount(1);
+  }
 }
 
 /** Signs `email` in with SSO in a browser of its own; the page, on the board. */

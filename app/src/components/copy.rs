@@ -43,18 +43,20 @@ pub fn CopyField(
 
 /// `value` as text (selectable, in a monospace font) with a **Copy** button named
 /// `copy_label`, hidden until the page is live, and a line that says whether it worked.
+/// `labelled_by`: the id of the element that names the value, if it has one.
 #[component]
 pub fn CopyText(
     #[prop(into)] id: String,
     #[prop(into)] value: String,
     #[prop(into)] copy_label: String,
+    #[prop(optional, into)] labelled_by: Option<String>,
 ) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let to_copy = value.clone();
     let copied_id = format!("{id}-copied");
     view! {
         <span class="copy-text">
-            <code id=id>{value}</code>
+            <code id=id aria-labelledby=labelled_by>{value}</code>
             <button type="button" class="button small copy-button" aria-label=copy_label
                 aria-describedby=copied_id.clone() on:click=move |_| {
                 let text = to_copy.clone();

@@ -183,7 +183,7 @@ fn BrandingForm(
                     {has_logo.then(|| view! {
                         <label class="checkbox">
                             <input type="checkbox" name="remove_logo" value="1"/>
-                            " Remove the logo"
+                            " Remove the current image"
                         </label>
                     })}
                 </div>

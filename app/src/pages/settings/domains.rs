@@ -76,8 +76,8 @@ fn DomainsView(page: DomainsPage, actions: Actions) -> impl IntoView {
             }).collect_view().into_any()
         }}
 
-        <section class="panel" aria-labelledby="add-domain-heading">
-            <h2 id="add-domain-heading">"Add a domain"</h2>
+        <section class="panel">
+            <h2>"Add a domain"</h2>
             {full.then(|| view! {
                 <p class="notice">{format!("This workspace has {limit} domains, the most it can have: remove one to add another.")}</p>
             })}

@@ -209,7 +209,7 @@ fn StageItem(
                 {down}
                 {move || if is_deleting.get() {
                     let (id, name, others) = (id.clone(), name.clone(), others.clone());
-                    let group_label = format!("Delete {name}?");
+                    let group_label = "Delete this stage?";
                     let confirm_label = format!("Confirm: delete {name}");
                     let moving = format!("{name} holds {leads} lead{}; they move in the same step.", if leads == 1 { "" } else { "s" });
                     let empty = format!("Delete {name}? It holds no leads.");

@@ -81,13 +81,15 @@ fn SsoView(page: SsoPage, actions: Actions) -> impl IntoView {
             <h2 id="redirect-heading">"At your provider"</h2>
             <p>"Create an OpenID Connect web application (authorization code flow) and register this redirect URI:"</p>
             <dl class="dns-record">
-                <dt>"Redirect URI"</dt>
-                <dd><CopyText id="sso-redirect-uri" value=page.redirect_uri.clone() copy_label="Copy the redirect URI"/></dd>
+                <dt id="sso-redirect-uri-label">"Redirect URI"</dt>
+                <dd><CopyText id="sso-redirect-uri" value=page.redirect_uri.clone() copy_label="Copy the callback URI"
+                    labelled_by="sso-redirect-uri-label"/></dd>
             </dl>
             <p>"If your provider offers back-channel logout, register this too: when it disables an account or signs it out, that person's sessions here end at once."</p>
             <dl class="dns-record">
-                <dt>"Back-channel logout URI"</dt>
-                <dd><CopyText id="sso-back-channel-logout-uri" value=page.back_channel_logout_uri.clone() copy_label="Copy the back-channel logout URI"/></dd>
+                <dt id="sso-back-channel-logout-uri-label">"Back-channel logout URI"</dt>
+                <dd><CopyText id="sso-back-channel-logout-uri" value=page.back_channel_logout_uri.clone() copy_label="Copy the logout URI"
+                    labelled_by="sso-back-channel-logout-uri-label"/></dd>
             </dl>
         </section>
 
@@ -117,8 +119,8 @@ fn SsoView(page: SsoPage, actions: Actions) -> impl IntoView {
         </section>
 
         {page.configured.then(|| view! {
-            <section class="panel" aria-labelledby="email-domains-heading">
-                <h2 id="email-domains-heading">"Email domains"</h2>
+            <section class="panel">
+                <h2>"Email domains"</h2>
                 <p>"Prove each domain with a TXT record at your DNS host. Until then, nobody with an address there can sign in with SSO."</p>
                 <FormAlert error=verify_error/>
                 <ul class="plain-list">

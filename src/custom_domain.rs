@@ -265,6 +265,8 @@ pub struct DomainsPage {
     pub subdomain: String,
     /// The most domains a workspace may have.
     pub limit: usize,
+    /// How often a verified domain's TXT record is looked up again, in words: `every day`.
+    pub recheck: String,
 }
 
 impl TxtFinding {

@@ -40,6 +40,7 @@ test('a domain goes from pending to verified by its TXT record, becomes primary,
   await expect(panel).toContainText('Pending');
   await expect(panel.getByText(challenge, { exact: true })).toBeVisible();
   await expect(panel).toContainText('CNAME');
+  await expect(panel).toContainText('looked up again every day'); // DOMAIN_RECHECK's default
   const value = (await panel.getByText(/^hcrm-verify=/).textContent())!.trim();
   expect(value).toMatch(/^hcrm-verify=[0-9a-f]{32,}$/);
 

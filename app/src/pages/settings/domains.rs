@@ -57,6 +57,7 @@ fn DomainsView(page: DomainsPage, actions: Actions) -> impl IntoView {
     let subdomain = page.subdomain.clone();
     let full = page.domains.len() >= page.limit;
     let limit = page.limit;
+    let recheck = page.recheck.clone();
     view! {
         <h1>"Domains"</h1>
         <p class="field-hint">
@@ -72,7 +73,8 @@ fn DomainsView(page: DomainsPage, actions: Actions) -> impl IntoView {
             page.domains.into_iter().map(|domain| {
                 let confirming = domain.hostname.to_string();
                 let is_confirming = Signal::derive(move || removing.get().as_deref() == Some(confirming.as_str()));
-                view! { <DomainPanel domain is_confirming actions/> }
+                let recheck = recheck.clone();
+                view! { <DomainPanel domain recheck is_confirming actions/> }
             }).collect_view().into_any()
         }}
 
@@ -101,7 +103,13 @@ fn state_class(state: DomainState) -> &'static str {
 }
 
 #[component]
-fn DomainPanel(domain: DomainView, is_confirming: Signal<bool>, actions: Actions) -> impl IntoView {
+fn DomainPanel(
+    domain: DomainView,
+    /// How often the TXT record is looked up again, in words.
+    recheck: String,
+    is_confirming: Signal<bool>,
+    actions: Actions,
+) -> impl IntoView {
     let name = domain.hostname.to_string();
     let key = name.replace('.', "-");
     let heading_id = format!("domain-{key}-heading");
@@ -162,7 +170,7 @@ fn DomainPanel(domain: DomainView, is_confirming: Signal<bool>, actions: Actions
             })}
 
             <h3>"1. Prove the domain is yours"</h3>
-            <p>"At your DNS host, add this TXT record, and keep it for as long as you use the domain: it is looked up again every day."</p>
+            <p>"At your DNS host, add this TXT record, and keep it for as long as you use the domain: it is looked up again " {recheck} "."</p>
             <dl class="dns-record">
                 <dt>"Type"</dt><dd><code>"TXT"</code></dd>
                 <dt>"Name"</dt><dd><CopyText id=txt_name_id value=domain.txt_name.clone() copy_label=copy_txt_name/></dd>

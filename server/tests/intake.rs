@@ -494,6 +494,59 @@ async fn a_batch_that_fails_part_way_writes_its_leads_again_one_by_one() {
     // among them, so that they make one batch.
     let app = std::sync::Arc::new(TestApp::spawn_with(&[("INTAKE_WRITERS", "1")]).await);
     let acme = app.provision("acme").await;
+
+    // Act
+    let statuses = batch_with_a_bad_lead(&app, &acme.api_key).await;
+
+    // Assert: the bad lead alone failed; the others were written.
+    assert_eq!(
+        statuses,
+        [
+            StatusCode::CREATED,
+            StatusCode::CREATED,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            StatusCode::CREATED,
+            StatusCode::CREATED
+        ]
+    );
+    assert_eq!(lead_count(&app).await, 5);
+}
+
+#[tokio::test]
+async fn a_batch_taken_again_counts_each_request_once_against_the_limit() {
+    // Arrange: room for 7 leads a minute; 6 of them used by a first lead, a held one, and
+    // a batch of four that fails in one statement and is taken again in two steps.
+    let app = std::sync::Arc::new(
+        TestApp::spawn_with(&[("INTAKE_WRITERS", "1"), ("INTAKE_LIMIT", "7/1m")]).await,
+    );
+    let acme = app.provision("acme").await;
+    let statuses = batch_with_a_bad_lead(&app, &acme.api_key).await;
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        4
+    );
+
+    // Act
+    let seventh = app
+        .post_lead("acme", &acme.api_key, json!({ "email": "7@example.com" }))
+        .await;
+    let eighth = app
+        .post_lead("acme", &acme.api_key, json!({ "email": "8@example.com" }))
+        .await;
+
+    // Assert: the failed attempt counted nothing; the retry counted each request once.
+    assert_eq!(seventh.status(), StatusCode::CREATED);
+    assert_eq!(eighth.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// With the database refusing any lead named Explosive (a trigger of the test's own),
+/// holds the writer on a first batch while four leads queue up behind it, the bad one
+/// among them, so that they make one batch; then lets it go. The statuses: the held lead's,
+/// then those four's in order.
+async fn batch_with_a_bad_lead(app: &std::sync::Arc<TestApp>, key: &str) -> Vec<StatusCode> {
     app.owner_sql(
         "create function refuse_explosive() returns trigger language plpgsql as $$
          begin
@@ -506,38 +559,23 @@ async fn a_batch_that_fails_part_way_writes_its_leads_again_one_by_one() {
            for each statement execute function refuse_explosive();",
     )
     .await;
-    let (held, blocked) = busy_writer(&app, "acme", &acme.api_key).await;
+    let (held, blocked) = busy_writer(app, "acme", key).await;
     let mut batch = Vec::new();
     for name in ["Good1", "Explosive", "Good2", "Good3"] {
         batch.push(post_in_background(
-            &app,
+            app,
             "acme",
-            &acme.api_key,
+            key,
             json!({ "first_name": name, "email": "x@example.com" }),
         ));
     }
     settle().await;
-
-    // Act
     held.rollback().await.unwrap();
-    let blocked = blocked.await.unwrap();
-    let mut statuses = Vec::new();
+    let mut statuses = vec![blocked.await.unwrap()];
     for post in batch {
         statuses.push(post.await.unwrap());
     }
-
-    // Assert: the bad lead alone failed; the others were written.
-    assert_eq!(blocked, StatusCode::CREATED);
-    assert_eq!(
-        statuses,
-        [
-            StatusCode::CREATED,
-            StatusCode::INTERNAL_SERVER_ERROR,
-            StatusCode::CREATED,
-            StatusCode::CREATED
-        ]
-    );
-    assert_eq!(lead_count(&app).await, 5);
+    statuses
 }
 
 #[tokio::test]

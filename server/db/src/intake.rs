@@ -1,7 +1,8 @@
 //! Lead intake in batches (`docs/benchmarks.md`, "Intake"): the requests that arrived
-//! together are admitted (workspace, key, status, rate) with one call of `intake_admit`,
-//! then the leads of those let through are written in one transaction with one call of
-//! `intake_batch`. The two keep every rule and answer of the intake API.
+//! together are admitted (workspace, key, status, rate) with `intake_admit`, and the leads
+//! of those let through are written with `intake_batch`: both in one statement
+//! ([`receive`]), or, for a batch that failed that way, as two ([`admit`], then [`store`]).
+//! They keep every rule and answer of the intake API.
 
 use std::time::Duration;
 
@@ -108,6 +109,82 @@ pub async fn admit(
     placed(items.len(), admissions)
 }
 
+/// Admits `items` and writes the leads of those let through, in one statement and one
+/// transaction: `intake_admit`, then `intake_batch` on the items it let through that have
+/// a lead. One round trip instead of the two of [`admit`] and [`store`]. If the statement
+/// fails (one bad lead fails the batch), nothing of it stays, not even its count against
+/// the rate: the caller can take the batch again in two steps. The answers, in the order
+/// of `items`.
+pub async fn receive(
+    db: &mut PgConnection,
+    items: &[Item],
+    count: u32,
+    window: Duration,
+) -> Result<Vec<Answer>, Error> {
+    let slugs: Vec<String> = items.iter().map(|i| i.slug.clone()).collect();
+    let key_hashes: Vec<Vec<u8>> = items.iter().map(|i| i.key_hash.to_vec()).collect();
+    let stores: Vec<bool> = items.iter().map(|i| i.lead.is_some()).collect();
+    let c = Columns::of(items.iter());
+    // `stored` numbers the items to write (k) in the order of `items` (n), as
+    // `intake_batch` numbers its answers.
+    let rows = sqlx::query!(
+        r#"with admitted as materialized (
+             select * from intake_admit($1, $2, $3, $4)
+           ),
+           stored as materialized (
+             select a.n, a.tenant_id, a.stage_id, a.stage,
+                    (row_number() over (order by a.n))::integer as k
+             from admitted a where a.code = 'ok' and ($5::boolean[])[a.n]
+           ),
+           written as materialized (
+             select * from intake_batch(
+               array(select s.tenant_id from stored s order by s.n),
+               array(select s.stage_id from stored s order by s.n),
+               array(select s.stage from stored s order by s.n),
+               array(select ($6::uuid[])[s.n] from stored s order by s.n),
+               array(select ($7::text[])[s.n] from stored s order by s.n),
+               array(select ($8::bytea[])[s.n] from stored s order by s.n),
+               array(select ($9::text[])[s.n] from stored s order by s.n),
+               array(select ($10::text[])[s.n] from stored s order by s.n),
+               array(select ($11::text[])[s.n] from stored s order by s.n),
+               array(select ($12::text[])[s.n] from stored s order by s.n),
+               array(select ($13::text[])[s.n] from stored s order by s.n),
+               array(select ($14::text[])[s.n] from stored s order by s.n),
+               array(select ($15::text[])[s.n] from stored s order by s.n),
+               array(select ($16::jsonb[])[s.n] from stored s order by s.n))
+           )
+           select a.n as "n!", a.status as "status!",
+                  (case when a.code = 'ok' then 'admitted' else a.code end) as "code!",
+                  a.wait as "wait!", null::jsonb as body
+           from admitted a where not (a.code = 'ok' and ($5::boolean[])[a.n])
+           union all
+           select s.n, w.status, w.code, 0::float8, w.body
+           from written w join stored s on s.k = w.n"#,
+        &slugs,
+        &key_hashes,
+        i32::try_from(count).unwrap_or(i32::MAX),
+        window.as_secs_f64(),
+        &stores,
+        &c.ids,
+        &c.keys as &[Option<String>],
+        &c.request_hashes,
+        &c.first_names as &[Option<String>],
+        &c.last_names as &[Option<String>],
+        &c.emails as &[Option<String>],
+        &c.phones as &[Option<String>],
+        &c.companies as &[Option<String>],
+        &c.sources as &[Option<String>],
+        &c.messages as &[Option<String>],
+        &c.extras as &[Option<serde_json::Value>],
+    )
+    .fetch_all(db)
+    .await?;
+    let rows = rows
+        .into_iter()
+        .map(|row| (row.n, row.status, row.code, row.body, row.wait));
+    answers(items.len(), rows)
+}
+
 /// Writes the leads of admitted items in one transaction, with one call of
 /// `intake_batch`: the idempotency claims, the leads and one audit entry per workspace.
 /// Each item comes with its admission's workspace and stage. The answers, in that order.
@@ -115,66 +192,109 @@ pub async fn store(
     db: &mut PgConnection,
     admitted: &[(&Item, Destination)],
 ) -> Result<Vec<Answer>, Error> {
-    fn column<T>(admitted: &[(&Item, Destination)], f: impl Fn(&Item) -> T) -> Vec<T> {
-        admitted.iter().map(|(item, _)| f(item)).collect()
-    }
-    fn lead_column(
-        admitted: &[(&Item, Destination)],
-        f: impl Fn(&NewLead) -> Option<String>,
-    ) -> Vec<Option<String>> {
-        column(admitted, |i| i.lead.as_ref().and_then(&f))
-    }
     fn destination<T>(admitted: &[(&Item, Destination)], f: impl Fn(&Destination) -> T) -> Vec<T> {
         admitted.iter().map(|(_, to)| f(to)).collect()
     }
+    let c = Columns::of(admitted.iter().map(|(item, _)| *item));
     let rows = sqlx::query!(
         r#"select n as "n!", status as "status!", code as "code!", body
            from intake_batch($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"#,
         &destination(admitted, |to| to.tenant),
         &destination(admitted, |to| to.stage_id) as &[Option<Uuid>],
         &destination(admitted, |to| to.stage.clone()) as &[Option<String>],
-        &column(admitted, |i| i.id),
-        &column(admitted, |i| i
-            .idempotency
-            .as_ref()
-            .map(|(key, _)| key.clone())) as &[Option<String>],
-        &column(admitted, |i| i
-            .idempotency
-            .as_ref()
-            .map_or_else(Vec::new, |(_, hash)| hash.to_vec())),
-        &lead_column(admitted, |l| l.first_name.clone()) as &[Option<String>],
-        &lead_column(admitted, |l| l.last_name.clone()) as &[Option<String>],
-        &lead_column(admitted, |l| l
-            .email
-            .as_ref()
-            .map(|e| e.as_str().to_owned())) as &[Option<String>],
-        &lead_column(admitted, |l| l.phone.clone()) as &[Option<String>],
-        &lead_column(admitted, |l| l.company.clone()) as &[Option<String>],
-        &lead_column(admitted, |l| l.source.clone()) as &[Option<String>],
-        &lead_column(admitted, |l| l.message.clone()) as &[Option<String>],
-        &column(admitted, |i| i
-            .lead
-            .as_ref()
-            .map(|lead| serde_json::Value::Object(lead.extra.clone())))
-            as &[Option<serde_json::Value>],
+        &c.ids,
+        &c.keys as &[Option<String>],
+        &c.request_hashes,
+        &c.first_names as &[Option<String>],
+        &c.last_names as &[Option<String>],
+        &c.emails as &[Option<String>],
+        &c.phones as &[Option<String>],
+        &c.companies as &[Option<String>],
+        &c.sources as &[Option<String>],
+        &c.messages as &[Option<String>],
+        &c.extras as &[Option<serde_json::Value>],
     )
     .fetch_all(db)
     .await?;
-    let answers = rows
+    let rows = rows
         .into_iter()
-        .map(|row| {
-            Ok((
-                row.n,
-                Answer {
-                    status: status(row.status)?,
-                    code: row.code,
-                    body: row.body,
-                    wait: Duration::ZERO,
-                },
-            ))
+        .map(|row| (row.n, row.status, row.code, row.body, 0.0));
+    answers(admitted.len(), rows)
+}
+
+/// A batch's answers, placed by `n`, from its rows: (n, status, code, body, seconds to
+/// wait).
+fn answers(
+    len: usize,
+    rows: impl Iterator<Item = (i32, i32, String, Option<serde_json::Value>, f64)>,
+) -> Result<Vec<Answer>, Error> {
+    let answers = rows
+        .map(|(n, code_status, code, body, wait)| {
+            let answer = Answer {
+                status: status(code_status)?,
+                code,
+                body,
+                wait: Duration::from_secs_f64(wait.max(0.0)),
+            };
+            Ok((n, answer))
         })
         .collect::<Result<Vec<_>, Error>>()?;
-    placed(admitted.len(), answers)
+    placed(len, answers)
+}
+
+/// Items as the arrays `intake_batch` takes, one element per item: its id, idempotency
+/// key and body hash (empty without a key), and its lead's fields (null without a lead).
+struct Columns {
+    ids: Vec<Uuid>,
+    keys: Vec<Option<String>>,
+    request_hashes: Vec<Vec<u8>>,
+    first_names: Vec<Option<String>>,
+    last_names: Vec<Option<String>>,
+    emails: Vec<Option<String>>,
+    phones: Vec<Option<String>>,
+    companies: Vec<Option<String>>,
+    sources: Vec<Option<String>>,
+    messages: Vec<Option<String>>,
+    extras: Vec<Option<serde_json::Value>>,
+}
+
+impl Columns {
+    fn of<'a>(items: impl Iterator<Item = &'a Item>) -> Columns {
+        let items: Vec<&Item> = items.collect();
+        let lead = |f: fn(&NewLead) -> Option<String>| -> Vec<Option<String>> {
+            items.iter().map(|i| i.lead.as_ref().and_then(f)).collect()
+        };
+        Columns {
+            ids: items.iter().map(|i| i.id).collect(),
+            keys: items
+                .iter()
+                .map(|i| i.idempotency.as_ref().map(|(key, _)| key.clone()))
+                .collect(),
+            request_hashes: items
+                .iter()
+                .map(|i| {
+                    i.idempotency
+                        .as_ref()
+                        .map_or_else(Vec::new, |(_, hash)| hash.to_vec())
+                })
+                .collect(),
+            first_names: lead(|l| l.first_name.clone()),
+            last_names: lead(|l| l.last_name.clone()),
+            emails: lead(|l| l.email.as_ref().map(|e| e.as_str().to_owned())),
+            phones: lead(|l| l.phone.clone()),
+            companies: lead(|l| l.company.clone()),
+            sources: lead(|l| l.source.clone()),
+            messages: lead(|l| l.message.clone()),
+            extras: items
+                .iter()
+                .map(|i| {
+                    i.lead
+                        .as_ref()
+                        .map(|lead| serde_json::Value::Object(lead.extra.clone()))
+                })
+                .collect(),
+        }
+    }
 }
 
 /// A batch's answers, placed by their 1-based `n`.

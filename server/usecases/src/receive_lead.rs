@@ -3,13 +3,13 @@
 //!
 //! Every request becomes an [`Item`](db::intake::Item) on one of this instance's intake
 //! queues (its workspace's). Each queue's writer takes what has queued (`recv_many`: no
-//! timer, so an idle server adds no latency), admits the batch (`db::intake::admit`: the
-//! key, so a rotated or revoked key fails at once on every instance, the workspace's
-//! status, its rate), writes the leads of those let through in one transaction
-//! (`db::intake::store`: idempotency keys, leads, audit), and answers each request once
-//! that transaction has committed. Concurrent leads share a commit. A full queue answers
-//! 503; a batch that fails is written again one lead at a time, so that one bad lead fails
-//! alone.
+//! timer, so an idle server adds no latency), admits the batch (the key, so a rotated or
+//! revoked key fails at once on every instance, the workspace's status, its rate) and
+//! writes the leads of those let through (idempotency keys, leads, audit) in one statement
+//! and transaction (`db::intake::receive`), and answers each request once it has
+//! committed. Concurrent leads share a commit. A full queue answers 503; a batch that
+//! fails is taken again in two steps (`db::intake::admit`, then `db::intake::store`) and
+//! its leads written one at a time, so that one bad lead fails alone.
 
 use std::{sync::Arc, time::Duration};
 
@@ -120,19 +120,53 @@ async fn write_batches(db: db::PgPool, limit: Limit, mut queue: mpsc::Receiver<J
 /// A connection the writer keeps.
 type Connection = db::sqlx::pool::PoolConnection<db::sqlx::Postgres>;
 
-/// Admits a batch, writes the leads of those let through in one transaction, and answers
-/// each request. A batch that fails is written again one lead at a time, so that one bad
-/// lead fails alone. Gives the connection back unless the database could not be reached
-/// on it.
+/// Admits a batch and writes the leads of those let through in one statement and one
+/// transaction, then answers each request. A batch that fails that way (one bad lead fails
+/// it, and nothing of it stays) is taken again in two steps, so that one bad lead fails
+/// alone. Gives the connection back unless the database could not be reached on it.
 async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option<Connection> {
     metrics::histogram!("hcrm_intake_batch_leads").record(jobs.len() as f64);
+    let (items, senders): (Vec<Item>, Vec<_>) =
+        jobs.into_iter().map(|job| (job.item, job.answer)).unzip();
+    match db::intake::receive(&mut db, &items, limit.count, limit.window).await {
+        Ok(answers) => {
+            for (sender, answer) in senders.into_iter().zip(answers) {
+                let _ = sender.send(Ok(answer));
+            }
+            Some(db)
+        }
+        Err(e) if e.is_unavailable() || items.len() == 1 => {
+            let reachable = !e.is_unavailable();
+            let error = Error::from(e);
+            for sender in senders {
+                let _ = sender.send(Err(error.clone()));
+            }
+            reachable.then_some(db)
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, leads = items.len(), "a batch of leads failed: taking it again in two steps");
+            write_in_two_steps(db, limit, items, senders).await
+        }
+    }
+}
+
+/// A batch's answers go here, one per item.
+type Senders = Vec<oneshot::Sender<Result<Answer, Error>>>;
+
+/// Admits a batch (a statement and transaction of its own), then writes the leads of those
+/// let through in one transaction, or one lead at a time if that fails, and answers each
+/// request. Gives the connection back unless the database could not be reached on it.
+async fn write_in_two_steps(
+    mut db: Connection,
+    limit: Limit,
+    items: Vec<Item>,
+    senders: Senders,
+) -> Option<Connection> {
     let mut reachable = true;
     let mut failed = |e: db::Error| {
         reachable &= !e.is_unavailable();
         Error::from(e)
     };
-    let (items, senders): (Vec<Item>, Vec<_>) =
-        jobs.into_iter().map(|job| (job.item, job.answer)).unzip();
     let admissions = match db::intake::admit(&mut db, &items, limit.count, limit.window).await {
         Ok(admissions) => admissions,
         Err(e) => {

@@ -14,7 +14,7 @@ use crate::{
     actor::{admin, audit},
     emails,
     error::OnConstraint,
-    timefmt,
+    timefmt::{self, Largest},
 };
 
 /// Re-checks that miss the record, in a row, before a verified domain fails.
@@ -69,22 +69,8 @@ pub async fn view(
         domains,
         subdomain: p.links.tenant_host(&tenant.slug),
         limit: settings.limit,
-        recheck: every(settings.recheck),
+        recheck: format!("every {}", timefmt::period(settings.recheck, Largest::Day)),
     })
-}
-
-/// A period in words, as "every day", "every 12 hours": in its largest whole unit.
-fn every(period: Duration) -> String {
-    let secs = period.as_secs().max(1);
-    let (n, unit) = [(86_400, "day"), (3_600, "hour"), (60, "minute")]
-        .into_iter()
-        .find(|(unit, _)| secs.is_multiple_of(*unit))
-        .map_or((secs, "second"), |(size, unit)| (secs / size, unit));
-    if n == 1 {
-        format!("every {unit}")
-    } else {
-        format!("every {n} {unit}s")
-    }
 }
 
 /// Adds a pending domain. Refused: one the workspace already has, one another workspace
@@ -323,20 +309,4 @@ pub async fn workspace_url(
         Some(host) => format!("https://{host}{path}"),
         None => p.links.tenant_url(slug, path),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_recheck_period_reads_in_its_largest_whole_unit() {
-        let every = |secs| every(Duration::from_secs(secs));
-        assert_eq!(every(86_400), "every day");
-        assert_eq!(every(2 * 86_400), "every 2 days");
-        assert_eq!(every(12 * 3_600), "every 12 hours");
-        assert_eq!(every(3_600), "every hour");
-        assert_eq!(every(90 * 60), "every 90 minutes");
-        assert_eq!(every(45), "every 45 seconds");
-    }
 }

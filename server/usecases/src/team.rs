@@ -22,7 +22,7 @@ use crate::{
     emails::{self, Brand},
     limits::{Scope, refused},
     secrets,
-    timefmt::when,
+    timefmt::{self, Largest, when},
 };
 
 /// Settings → Team.
@@ -329,7 +329,7 @@ async fn check_invite_limits(p: &Platform, tx: &mut db::Tx, email: &Email) -> Re
             let what = format!(
                 "{who} {} invite emails in the last {}.",
                 limit.count,
-                window_words(limit.window)
+                timefmt::period(limit.window, Largest::Hour)
             );
             let wait = until_out_of(at, limit.window, OffsetDateTime::now_utc());
             return Err(refused(Scope::Invite, &what, wait));
@@ -342,16 +342,6 @@ async fn check_invite_limits(p: &Platform, tx: &mut db::Tx, email: &Email) -> Re
 fn until_out_of(at: OffsetDateTime, window: Duration, now: OffsetDateTime) -> Duration {
     let leaves = at + window;
     Duration::try_from(leaves - now).unwrap_or(Duration::from_secs(1))
-}
-
-/// "hour", "24 hours", "15 minutes".
-fn window_words(window: Duration) -> String {
-    match window.as_secs() {
-        3600 => "hour".to_owned(),
-        secs if secs.is_multiple_of(3600) => format!("{} hours", secs / 3600),
-        secs if secs.is_multiple_of(60) => format!("{} minutes", secs / 60),
-        secs => format!("{secs} seconds"),
-    }
 }
 
 /// Emails an invite link, and records it for the limits. A workspace awaiting approval

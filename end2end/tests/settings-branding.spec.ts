@@ -140,7 +140,7 @@ test('a removed logo falls back to the monogram', async ({ page }, testInfo) => 
   await page.getByRole('button', { name: 'Save branding' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Branding saved' })).toBeVisible();
   await ready(page, testInfo);
-  // SPEC's names still find one element each once a logo is set (a suite may not ask exact).
+  // The page's names still find one element each once a logo is set (docs/product.md, "Forms").
   for (const name of ['Display name', 'Tagline', 'Primary colour', 'Logo']) {
     await expect(page.getByLabel(name)).toHaveCount(1);
   }

@@ -29,7 +29,7 @@ async function connect(page: Page, testInfo: TestInfo, tenant: Tenant) {
   await ready(page, testInfo);
   await page.getByRole('button', { name: `Verify ${IDP_DOMAIN}` }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Email domain proven' })).toBeVisible();
-  // SPEC's names still find one element each once the connection is set.
+  // The page's names still find one element each once the connection is set (docs/product.md, "Forms").
   for (const name of ['Issuer URL', 'Client ID', 'Client secret', 'Email domains', 'Default role', 'Redirect URI']) {
     await expect(page.getByLabel(name)).toHaveCount(1);
   }

@@ -47,7 +47,7 @@ impl Default for QueueSettings {
 /// A request waiting for its batch, and where its answer goes.
 struct Job {
     item: Item,
-    answer: oneshot::Sender<Result<Answer, Error>>,
+    answer: Sender,
 }
 
 /// This instance's intake queues, one per writer. A workspace's requests always go to the
@@ -106,9 +106,7 @@ async fn write_batches(db: db::PgPool, limit: Limit, mut queue: mpsc::Receiver<J
                 Ok(connection) => connection,
                 Err(e) => {
                     let error = Error::from(db::Error::from(e));
-                    for job in jobs {
-                        let _ = job.answer.send(Err(error.clone()));
-                    }
+                    fail_all(jobs.into_iter().map(|job| job.answer), &error);
                     continue;
                 }
             },
@@ -137,10 +135,7 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
         }
         Err(e) if e.is_unavailable() || items.len() == 1 => {
             let reachable = !e.is_unavailable();
-            let error = Error::from(e);
-            for sender in senders {
-                let _ = sender.send(Err(error.clone()));
-            }
+            fail_all(senders, &Error::from(e));
             reachable.then_some(db)
         }
         Err(e) => {
@@ -150,8 +145,15 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
     }
 }
 
-/// A batch's answers go here, one per item.
-type Senders = Vec<oneshot::Sender<Result<Answer, Error>>>;
+/// Where one request's answer goes.
+type Sender = oneshot::Sender<Result<Answer, Error>>;
+
+/// Answers each of these requests with `error`.
+fn fail_all(senders: impl IntoIterator<Item = Sender>, error: &Error) {
+    for sender in senders {
+        let _ = sender.send(Err(error.clone()));
+    }
+}
 
 /// Admits a batch (a statement and transaction of its own), then writes the leads of those
 /// let through in one transaction, or one lead at a time if that fails, and answers each
@@ -160,7 +162,7 @@ async fn write_in_two_steps(
     mut db: Connection,
     limit: Limit,
     items: Vec<Item>,
-    senders: Senders,
+    senders: Vec<Sender>,
 ) -> Option<Connection> {
     let mut reachable = true;
     let mut failed = |e: db::Error| {
@@ -170,10 +172,7 @@ async fn write_in_two_steps(
     let admissions = match db::intake::admit(&mut db, &items, limit.count, limit.window).await {
         Ok(admissions) => admissions,
         Err(e) => {
-            let error = failed(e);
-            for sender in senders {
-                let _ = sender.send(Err(error.clone()));
-            }
+            fail_all(senders, &failed(e));
             return reachable.then_some(db);
         }
     };
@@ -200,10 +199,7 @@ async fn write_in_two_steps(
             }
         }
         Err(e) if e.is_unavailable() || storing.len() == 1 => {
-            let error = failed(e);
-            for sender in storing {
-                let _ = sender.send(Err(error.clone()));
-            }
+            fail_all(storing, &failed(e));
         }
         Err(e) => {
             tracing::warn!(error = ?e, leads = storing.len(), "a batch of leads failed: writing them one by one");

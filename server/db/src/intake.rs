@@ -125,41 +125,28 @@ pub async fn receive(
     let key_hashes: Vec<Vec<u8>> = items.iter().map(|i| i.key_hash.to_vec()).collect();
     let stores: Vec<bool> = items.iter().map(|i| i.lead.is_some()).collect();
     let c = Columns::of(items.iter());
-    // `stored` numbers the items to write (k) in the order of `items` (n), as
-    // `intake_batch` numbers its answers.
+    // `intake_batch` takes the batch's arrays as they came, and skips the items whose
+    // workspace is null: those not let through, and those without a lead to write.
     let rows = sqlx::query!(
         r#"with admitted as materialized (
-             select * from intake_admit($1, $2, $3, $4)
-           ),
-           stored as materialized (
-             select a.n, a.tenant_id, a.stage_id, a.stage,
-                    (row_number() over (order by a.n))::integer as k
-             from admitted a where a.code = 'ok' and ($5::boolean[])[a.n]
+             select a.*, a.code = 'ok' and ($5::boolean[])[a.n] as stores
+             from intake_admit($1, $2, $3, $4) a
            ),
            written as materialized (
              select * from intake_batch(
-               array(select s.tenant_id from stored s order by s.n),
-               array(select s.stage_id from stored s order by s.n),
-               array(select s.stage from stored s order by s.n),
-               array(select ($6::uuid[])[s.n] from stored s order by s.n),
-               array(select ($7::text[])[s.n] from stored s order by s.n),
-               array(select ($8::bytea[])[s.n] from stored s order by s.n),
-               array(select ($9::text[])[s.n] from stored s order by s.n),
-               array(select ($10::text[])[s.n] from stored s order by s.n),
-               array(select ($11::text[])[s.n] from stored s order by s.n),
-               array(select ($12::text[])[s.n] from stored s order by s.n),
-               array(select ($13::text[])[s.n] from stored s order by s.n),
-               array(select ($14::text[])[s.n] from stored s order by s.n),
-               array(select ($15::text[])[s.n] from stored s order by s.n),
-               array(select ($16::jsonb[])[s.n] from stored s order by s.n))
+               array(select case when a.stores then a.tenant_id end from admitted a
+                     order by a.n),
+               array(select a.stage_id from admitted a order by a.n),
+               array(select a.stage from admitted a order by a.n),
+               $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
            )
            select a.n as "n!", a.status as "status!",
                   (case when a.code = 'ok' then 'admitted' else a.code end) as "code!",
                   a.wait as "wait!", null::jsonb as body
-           from admitted a where not (a.code = 'ok' and ($5::boolean[])[a.n])
+           from admitted a where not a.stores
            union all
-           select s.n, w.status, w.code, 0::float8, w.body
-           from written w join stored s on s.k = w.n"#,
+           select w.n, w.status, w.code, 0::float8, w.body
+           from written w"#,
         &slugs,
         &key_hashes,
         i32::try_from(count).unwrap_or(i32::MAX),

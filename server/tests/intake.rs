@@ -706,6 +706,16 @@ async fn leads_that_arrive_together_share_a_batch_and_each_gets_its_own_answer()
             StatusCode::NOT_FOUND
         ]
     );
+    // Each lead went to its own workspace with its own fields, though refused requests
+    // sat between them in the batch.
+    let stored = db::testing::scalar_string(
+        &app.state.platform.db.owner,
+        "select string_agg(t.slug || ' ' || l.email, ', ' order by t.slug)
+         from leads l join tenants t on t.id = l.tenant_id
+         where l.email not in ('first@example.com', 'blocked@example.com')",
+    )
+    .await;
+    assert_eq!(stored, "acme ok@example.com, other other@example.com");
     let entries = db::testing::scalar_i64(
         &app.state.platform.db.owner,
         "select count(*) from audit_log where action = 'leads.received'",

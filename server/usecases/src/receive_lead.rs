@@ -128,9 +128,7 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
         jobs.into_iter().map(|job| (job.item, job.answer)).unzip();
     match db::intake::receive(&mut db, &items, limit.count, limit.window).await {
         Ok(answers) => {
-            for (sender, answer) in senders.into_iter().zip(answers) {
-                let _ = sender.send(Ok(answer));
-            }
+            answer_each(senders, answers);
             Some(db)
         }
         Err(e) if e.is_unavailable() || items.len() == 1 => {
@@ -147,6 +145,13 @@ async fn write_batch(mut db: Connection, limit: Limit, jobs: Vec<Job>) -> Option
 
 /// Where one request's answer goes.
 type Sender = oneshot::Sender<Result<Answer, Error>>;
+
+/// Answers each of these requests with its answer, in order.
+fn answer_each(senders: Vec<Sender>, answers: Vec<Answer>) {
+    for (sender, answer) in senders.into_iter().zip(answers) {
+        let _ = sender.send(Ok(answer));
+    }
+}
 
 /// Answers each of these requests with `error`.
 fn fail_all(senders: impl IntoIterator<Item = Sender>, error: &Error) {
@@ -193,11 +198,7 @@ async fn write_in_two_steps(
         return Some(db);
     }
     match db::intake::store(&mut db, &to_store).await {
-        Ok(answers) => {
-            for (sender, answer) in storing.into_iter().zip(answers) {
-                let _ = sender.send(Ok(answer));
-            }
-        }
+        Ok(answers) => answer_each(storing, answers),
         Err(e) if e.is_unavailable() || storing.len() == 1 => {
             fail_all(storing, &failed(e));
         }

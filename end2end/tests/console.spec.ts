@@ -392,6 +392,25 @@ test('plan and max users on the tenant page', async ({ page }, testInfo) => {
   await expect(page.getByText('1 of 7')).toBeVisible();
 });
 
+test('a plan chosen and not saved yet stays when another action draws the tenant again', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'without scripting each action loads the whole page');
+  const tenant = await provisionTenant('Undecided Co');
+  await signedInStaff(page, testInfo);
+  await page.goto(`/admin/tenants/${tenant.slug}`);
+  await ready(page, testInfo);
+  await page.getByLabel('Plan').selectOption('professional');
+  await page.getByRole('button', { name: 'Suspend' }).click();
+  await page.getByLabel('Reason').fill('Card expired');
+  await page.getByRole('button', { name: 'Suspend' }).click();
+  await expect(page.getByText('Reason: Card expired')).toBeVisible();
+
+  await expect(page.getByLabel('Plan')).toHaveValue('professional');
+  await page.getByRole('button', { name: 'Save plan' }).click();
+  await expect(outcome(page)).toContainText('Plan saved');
+  await page.reload();
+  await expect(page.getByLabel('Plan')).toHaveValue('professional');
+});
+
 test('the audit log filters by tenant, actor and action, and exports the view as CSV', async ({ page }, testInfo) => {
   const tenant = await provisionTenant('Audited Co');
   const staff = await signedInStaff(page, testInfo);

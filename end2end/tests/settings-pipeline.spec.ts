@@ -1,7 +1,7 @@
 // Settings → Pipeline: add, refuse a duplicate name, reorder, delete with its leads moved,
 // and the board after each.
 import {
-  expect, test, openSettings, postLead, ready, signedInAdmin, tenantUrl,
+  expect, hydrated, test, openSettings, postLead, ready, signedInAdmin, tenantUrl,
 } from './support';
 
 test('stages are added, kept unique, reordered and deleted, and the board follows', async ({ page }, testInfo) => {
@@ -86,6 +86,27 @@ test('a stage is renamed and retyped, and the last active stage cannot be retype
   await last.getByLabel('Type').selectOption('lost');
   await last.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'at least one active stage' })).toBeVisible();
+});
+
+test('what was chosen and typed in one stage stays when another stage is saved', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'without scripting each save loads the whole page');
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  await ready(page, testInfo);
+  const contacted = page.getByRole('group', { name: 'Contacted' });
+  const qualified = page.getByRole('group', { name: 'Qualified' });
+  await qualified.getByLabel('Type').selectOption('won');
+  await qualified.getByLabel('Name').fill('Signed');
+
+  // Saving another stage draws the list again from the saved stages.
+  await contacted.getByLabel('Name').fill('Called back');
+  await contacted.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('group', { name: 'Called back' })).toBeVisible();
+  await expect(qualified.getByLabel('Type')).toHaveValue('won');
+  await expect(qualified.getByLabel('Name')).toHaveValue('Signed');
+
+  await qualified.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('group', { name: 'Signed' }).locator('option[value="won"][selected]')).toHaveCount(1);
 });
 
 test('a stage is moved by keyboard, and the focus stays on it to move it again', async ({ page }, testInfo) => {

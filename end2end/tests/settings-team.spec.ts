@@ -1,7 +1,7 @@
 // Settings → Team: invites (send, resend, revoke, accept), roles, removal, the last admin,
 // and who may see Settings at all.
 import {
-  expect, test, PASSWORD, emailedLink, openSettings, ready, request, signedInAdmin, tenantHost, tenantUrl,
+  expect, hydrated, test, PASSWORD, emailedLink, openSettings, ready, request, signedInAdmin, tenantHost, tenantUrl,
   uniqueSlug,
 } from './support';
 
@@ -40,6 +40,29 @@ test('an invite sent again has a new link, the old one is dead, and the new one 
   await page.reload();
   await expect(page.getByRole('row').filter({ hasText: 'Bob Member' })).toContainText(email);
   await expect(page.getByText('No pending invites.')).toBeVisible();
+});
+
+test('a role chosen in the invite form stays when another change draws the team again', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'without scripting each change loads the whole page');
+  const tenant = await signedInAdmin(page, testInfo);
+  const [first, second] = [uniqueSlug('ann'), uniqueSlug('ben')].map((name) => `${name}@example.com`);
+  await openSettings(page, testInfo, tenant.slug, 'team');
+  await ready(page, testInfo);
+  await page.getByLabel('Email').fill(first);
+  await page.getByRole('button', { name: 'Send invite' }).click();
+  const row = page.getByRole('row').filter({ hasText: first });
+  await expect(row).toBeVisible();
+
+  // The next invite is typed, then another invite revoked: the team is drawn again.
+  await page.getByLabel('Email').fill(second);
+  await page.getByLabel('Role').selectOption('admin');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.getByText('No pending invites.')).toBeVisible();
+
+  await expect(page.getByLabel('Role')).toHaveValue('admin');
+  await expect(page.getByLabel('Email')).toHaveValue(second);
+  await page.getByRole('button', { name: 'Send invite' }).click();
+  await expect(page.getByRole('row').filter({ hasText: second })).toContainText('Admin');
 });
 
 test('a revoked invite stops working and frees its seat', async ({ page, browser }, testInfo) => {

@@ -156,6 +156,50 @@ where
     })
 }
 
+/// The options chosen in a page's selects and not saved yet, by the select's id. A page
+/// whose data loads again after a save draws its forms again from the saved values, and a
+/// select drawn again shows the option marked `selected` (the browser takes that attribute
+/// as the select's choice anew, where a typed input keeps what was typed). So a choice made
+/// in another form while a save was on its way would be lost. The page keeps its choices
+/// here, above the part drawn again, and draws each select from [`UnsavedChoices::shown`]
+/// (`docs/architecture.md`, "Forms").
+#[derive(Clone, Copy)]
+pub struct UnsavedChoices(StoredValue<std::collections::HashMap<String, String>>);
+
+impl UnsavedChoices {
+    pub fn new() -> UnsavedChoices {
+        UnsavedChoices(StoredValue::new(Default::default()))
+    }
+
+    /// Notes that `value` was chosen in the select `id` (its `change` event).
+    pub fn choose(&self, id: &str, value: String) {
+        self.0.update_value(|choices| {
+            choices.insert(id.to_owned(), value);
+        });
+    }
+
+    /// The option to draw as chosen in the select `id`, whose saved value is `saved`: the
+    /// choice made there if it is not saved yet, else `saved`. A choice that the saved
+    /// value now matches is forgotten.
+    pub fn shown(&self, id: &str, saved: &str) -> String {
+        self.0
+            .try_update_value(|choices| match choices.get(id) {
+                Some(chosen) if chosen != saved => chosen.clone(),
+                _ => {
+                    choices.remove(id);
+                    saved.to_owned()
+                }
+            })
+            .unwrap_or_else(|| saved.to_owned())
+    }
+}
+
+impl Default for UnsavedChoices {
+    fn default() -> UnsavedChoices {
+        UnsavedChoices::new()
+    }
+}
+
 /// A labelled input with its hint and its error message.
 #[component]
 pub fn Field(

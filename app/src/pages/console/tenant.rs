@@ -7,7 +7,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::console::tenants::{ChangeTenantStatus, DeleteTenant, SetTenantPlan, get_console_tenant},
-    components::form::{FormAlert, FormState},
+    components::form::{FormAlert, FormState, UnsavedChoices},
     pages::console::{
         changes, console_page, counts_as_change, status_badge,
         tenants::{ConfirmField, ReasonField, StatusButton},
@@ -23,13 +23,15 @@ pub fn ConsoleTenantPage() -> impl IntoView {
         move || (slug(), changes.get()),
         |(slug, _)| get_console_tenant(slug),
     );
+    // The Plan chosen and not saved yet, kept while another action draws the page again.
+    let choices = UnsavedChoices::new();
     console_page("Tenant", tenant, move |tenant| {
-        view! { <TenantView tenant/> }.into_any()
+        view! { <TenantView tenant choices/> }.into_any()
     })
 }
 
 #[component]
-fn TenantView(tenant: TenantPage) -> impl IntoView {
+fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
     let slug = tenant.slug.clone();
     let seats = match tenant.seat_limit {
         Some(limit) => format!("{} of {limit}", tenant.members.len() + tenant.invites.len()),
@@ -57,7 +59,7 @@ fn TenantView(tenant: TenantPage) -> impl IntoView {
 
         <section class="panel" aria-labelledby="plan-heading">
             <h2 id="plan-heading">"Subscription"</h2>
-            <PlanForm slug=slug.clone() plan=tenant.plan max_users=tenant.max_users/>
+            <PlanForm slug=slug.clone() plan=tenant.plan max_users=tenant.max_users choices/>
         </section>
 
         <section class="panel" aria-labelledby="usage-heading">
@@ -230,16 +232,25 @@ fn Actions(slug: String, status: TenantStatus) -> impl IntoView {
     }
 }
 
+/// The plan form's Plan select.
+const PLAN: &str = "field-plan";
+
 #[component]
-fn PlanForm(slug: String, plan: Plan, max_users: Option<u32>) -> impl IntoView {
+fn PlanForm(
+    slug: String,
+    plan: Plan,
+    max_users: Option<u32>,
+    choices: UnsavedChoices,
+) -> impl IntoView {
     let action = ServerAction::<SetTenantPlan>::new();
     counts_as_change(action);
     let form = FormState::new(action);
     let pending = action.pending();
-    let chosen = form
+    let plan = form
         .value("plan")
         .and_then(|p| p.parse::<Plan>().ok())
         .unwrap_or(plan);
+    let chosen = choices.shown(PLAN, plan.as_str());
     let max = form
         .value("max_users")
         .unwrap_or_else(|| max_users.map(|n| n.to_string()).unwrap_or_default());
@@ -249,11 +260,11 @@ fn PlanForm(slug: String, plan: Plan, max_users: Option<u32>) -> impl IntoView {
             <FormAlert error=form.error()/>
             <input type="hidden" name="slug" value=slug/>
             <div class="field">
-                <label for="field-plan">"Plan"</label>
-                <select id="field-plan" name="plan">
+                <label for=PLAN>"Plan"</label>
+                <select id=PLAN name="plan" on:change=move |ev| choices.choose(PLAN, event_target_value(&ev))>
                     {Plan::ALL.into_iter().map(|p| {
                         let seats = p.seats().map_or_else(|| "unlimited seats".to_owned(), |n| format!("{n} seats"));
-                        view! { <option value=p.as_str() selected=p == chosen>{format!("{} ({seats})", p.label())}</option> }
+                        view! { <option value=p.as_str() selected=p.as_str() == chosen>{format!("{} ({seats})", p.label())}</option> }
                     }).collect_view()}
                 </select>
             </div>

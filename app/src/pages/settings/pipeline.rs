@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::pipeline::{AddStage, DeleteStage, MoveStage, UpdateStage, get_pipeline},
-    components::form::{FormAlert, FormState, successes},
+    components::form::{FormAlert, FormState, UnsavedChoices, successes},
     pages::settings::{all_changes, query_param, settings_page},
 };
 
@@ -20,6 +20,9 @@ struct Actions {
     update: ServerAction<UpdateStage>,
     shift: ServerAction<MoveStage>,
     delete: ServerAction<DeleteStage>,
+    /// The Type chosen in each stage's form and not saved yet: the list is drawn again
+    /// after every change, and must not take back a choice made in another stage meanwhile.
+    choices: UnsavedChoices,
 }
 
 #[component]
@@ -29,6 +32,7 @@ pub fn PipelineSettingsPage() -> impl IntoView {
         update: ServerAction::new(),
         shift: ServerAction::new(),
         delete: ServerAction::new(),
+        choices: UnsavedChoices::new(),
     };
     let changes = all_changes([
         successes(actions.add.into()),
@@ -96,7 +100,7 @@ fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
                 <FormAlert error=add_form.error()/>
                 <StageFields prefix="new-stage".into() name=add_form.value("name").unwrap_or_default()
                     colour=add_form.value("colour").unwrap_or_else(|| "#64748b".into())
-                    kind=StageType::Active error=add_form.error()/>
+                    kind=StageType::Active error=add_form.error() choices=actions.choices/>
                 <button type="submit" class="button primary">"Add stage"</button>
             </ActionForm>
         </section>
@@ -111,11 +115,14 @@ fn StageFields(
     colour: String,
     kind: StageType,
     error: Signal<Option<crate::error::AppError>>,
+    choices: UnsavedChoices,
 ) -> impl IntoView {
     let name_id = format!("{prefix}-name");
     let colour_id = format!("{prefix}-colour");
     let type_id = format!("{prefix}-type");
     let name_error_id = format!("{prefix}-name-error");
+    let chosen = choices.shown(&type_id, kind.as_str());
+    let select_id = type_id.clone();
     let field_message = move |field: &'static str| {
         move || {
             error
@@ -136,9 +143,10 @@ fn StageFields(
         </div>
         <div class="field field-narrow">
             <label for=type_id.clone()>"Type"</label>
-            <select id=type_id name="stage_type">
+            <select id=type_id.clone() name="stage_type"
+                on:change=move |ev| choices.choose(&select_id, event_target_value(&ev))>
                 {StageType::ALL.into_iter().map(|t| view! {
-                    <option value=t.as_str() selected=t == kind>{t.label()}</option>
+                    <option value=t.as_str() selected=t.as_str() == chosen>{t.label()}</option>
                 }).collect_view()}
             </select>
         </div>
@@ -201,7 +209,7 @@ fn StageItem(
             <ActionForm action=actions.update attr:novalidate=true attr:class="stage-form">
                 <input type="hidden" name="stage" value=update_id/>
                 <StageFields prefix name=stage.name.clone() colour=stage.colour.clone()
-                    kind=stage.stage_type error=no_error/>
+                    kind=stage.stage_type error=no_error choices=actions.choices/>
                 <button type="submit" class="button small">"Save"</button>
             </ActionForm>
             <div class="row stage-actions">

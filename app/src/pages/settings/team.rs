@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use crate::{
     api::team::{ChangeRole, RemoveMember, ResendInvite, RevokeInvite, SendInvite, get_team},
-    components::form::{Field, FormAlert, FormState, successes},
+    components::form::{Field, FormAlert, FormState, UnsavedChoices, successes},
     pages::settings::{all_changes, query_param, settings_page},
 };
 
@@ -41,14 +41,20 @@ pub fn TeamSettingsPage() -> impl IntoView {
         successes(actions.remove.into()),
     ]);
     let team = Resource::new(move || changes.get(), |_| get_team());
+    // The invite form's Role, kept while a change elsewhere draws the page again.
+    let choices = UnsavedChoices::new();
     settings_page("Team", team, move |team| {
-        view! { <TeamView team actions/> }.into_any()
+        view! { <TeamView team actions choices/> }.into_any()
     })
 }
 
 #[component]
-fn TeamView(team: Team, actions: Actions) -> impl IntoView {
+fn TeamView(team: Team, actions: Actions, choices: UnsavedChoices) -> impl IntoView {
     let invite_form = FormState::new(actions.invite);
+    let invite_role = choices.shown(
+        INVITE_ROLE,
+        invite_form.value("role").as_deref().unwrap_or("member"),
+    );
     // Errors of the row actions, whichever row they came from.
     let row_errors = [
         FormState::new(actions.resend).error(),
@@ -112,10 +118,10 @@ fn TeamView(team: Team, actions: Actions) -> impl IntoView {
                 <Field label="Email" name="email" kind="email" autocomplete="off"
                     value=invite_form.value("email") error=invite_form.field_error("email")/>
                 <div class="field">
-                    <label for="field-role">"Role"</label>
-                    <select id="field-role" name="role">
-                        <option value="member" selected=invite_form.value("role").as_deref() != Some("admin")>"Member"</option>
-                        <option value="admin" selected=invite_form.value("role").as_deref() == Some("admin")>"Admin"</option>
+                    <label for=INVITE_ROLE>"Role"</label>
+                    <select id=INVITE_ROLE name="role" on:change=move |ev| choices.choose(INVITE_ROLE, event_target_value(&ev))>
+                        <option value="member" selected=invite_role != "admin">"Member"</option>
+                        <option value="admin" selected=invite_role == "admin">"Admin"</option>
                     </select>
                 </div>
                 <button type="submit" class="button primary">"Send invite"</button>
@@ -129,6 +135,9 @@ fn TeamView(team: Team, actions: Actions) -> impl IntoView {
         </section>
     }
 }
+
+/// The invite form's Role select.
+const INVITE_ROLE: &str = "field-role";
 
 fn role_label(role: Role) -> &'static str {
     match role {

@@ -61,6 +61,26 @@ test('ticked leads move together with the board\'s one stage picker', async ({ p
   await expect(page.getByRole('region', { name: 'New' }).getByRole('article', { name: 'Ada' })).toBeVisible();
 });
 
+test('after a move the ticks stay with their leads', async ({ page }, testInfo) => {
+  const tenant = await provisionTenant();
+  await acceptInvite(page, testInfo, tenant);
+  for (const name of ['Grace', 'Alan', 'Ada']) {
+    await postLead(tenant.slug, tenant.apiKey, { first_name: name, email: `${name.toLowerCase()}@example.com` });
+  }
+  await page.reload();
+  await ready(page, testInfo);
+
+  // Ada is the newest, at the top of New; Alan is next.
+  await page.getByLabel('Select Ada').check();
+  await page.getByLabel('Move selected to').selectOption('Qualified');
+  await page.getByRole('button', { name: 'Move', exact: true }).click();
+  await expect(page.getByRole('region', { name: 'Qualified' }).getByRole('article', { name: 'Ada' })).toBeVisible();
+
+  for (const name of ['Ada', 'Alan', 'Grace']) {
+    await expect(page.getByLabel(`Select ${name}`)).not.toBeChecked();
+  }
+});
+
 test('moving with nothing ticked says what to do and moves nothing', async ({ page }, testInfo) => {
   const tenant = await provisionTenant();
   await acceptInvite(page, testInfo, tenant);
@@ -73,6 +93,7 @@ test('moving with nothing ticked says what to do and moves nothing', async ({ pa
 
   await expect(page.getByRole('alert')).toContainText('Select the leads to move');
   await expect(page.getByRole('region', { name: 'New' }).getByRole('article', { name: 'Grace' })).toBeVisible();
+  await expect(page.getByLabel('Move selected to').locator('option:checked')).toHaveText('Won');
 });
 
 test('a long column shows its newest cards and pages on with Show more', async ({ page }, testInfo) => {
@@ -89,9 +110,12 @@ test('a long column shows its newest cards and pages on with Show more', async (
   await expect(column.getByLabel('23 leads')).toBeVisible();
   await expect(column.getByRole('article')).toHaveCount(20);
   await expect(column.getByRole('article').first()).toHaveAccessibleName('Lead 23');
+  await page.getByLabel('Select Lead 23', { exact: true }).check();
   await column.getByRole('link', { name: 'Show more' }).click();
 
   await expect(column.getByRole('article')).toHaveCount(3);
+  // The ticked card went off the page with its tick, which no older card took over.
+  await expect(column.getByRole('checkbox', { checked: true })).toHaveCount(0);
   await expect(column.getByRole('article').first()).toHaveAccessibleName('Lead 3');
   await expect(column.getByRole('article').last()).toHaveAccessibleName('Lead 1');
   await expect(column.getByRole('link', { name: 'Show more' })).toHaveCount(0);

@@ -1,6 +1,10 @@
 //! `/leads`: the pipeline board. One column per stage in pipeline order, newest leads
 //! first, a **Show more** link per long column (`?stage=…&after=…`, a keyset cursor), and
 //! one stage picker for the board: tick cards, pick a stage, **Move**.
+//!
+//! The board is drawn again in place after a move. Each card keeps its own element, keyed
+//! by the lead, so that a tick stays with the lead it was given to (`docs/architecture.md`,
+//! "Forms").
 
 use domain::board::{Board, Card, Column, Page};
 use leptos::prelude::*;
@@ -129,14 +133,12 @@ fn StageColumn(column: Column, ticked: Vec<String>) -> impl IntoView {
             } else {
                 view! {
                     <ol class="cards">
-                        {column
-                            .cards
-                            .into_iter()
-                            .map(|card| {
+                        <For each=move || column.cards.clone() key=|card| card.id let(card)>
+                            {
                                 let checked = ticked.contains(&card.id.to_string());
                                 view! { <li><LeadCard card checked/></li> }
-                            })
-                            .collect_view()}
+                            }
+                        </For>
                     </ol>
                 }.into_any()
             }}

@@ -161,7 +161,7 @@ pub struct Pipeline {
 }
 
 /// A stage as Settings → Pipeline lists it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PipelineStage {
     pub id: Uuid,
     pub name: String,

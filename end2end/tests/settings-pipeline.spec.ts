@@ -109,6 +109,19 @@ test('what was chosen and typed in one stage stays when another stage is saved',
   await expect(page.getByRole('group', { name: 'Signed' }).locator('option[value="won"][selected]')).toHaveCount(1);
 });
 
+test('what was typed into one stage stays in its form when stages move', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'without scripting each move loads the whole page');
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'pipeline');
+  await ready(page, testInfo);
+  await page.getByRole('group', { name: 'Qualified' }).getByLabel('Name').fill('Signed');
+
+  await page.getByRole('group', { name: 'Contacted' }).getByRole('button', { name: 'Move down' }).click();
+  await expect(page.locator('fieldset legend')).toHaveText(['New', 'Qualified', 'Contacted', 'Won', 'Lost']);
+  await expect(page.getByRole('group', { name: 'Qualified' }).getByLabel('Name')).toHaveValue('Signed');
+  await expect(page.getByRole('group', { name: 'Contacted' }).getByLabel('Name')).toHaveValue('Contacted');
+});
+
 test('a stage is moved by keyboard, and the focus stays on it to move it again', async ({ page }, testInfo) => {
   const tenant = await signedInAdmin(page, testInfo);
   await openSettings(page, testInfo, tenant.slug, 'pipeline');

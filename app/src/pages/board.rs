@@ -7,7 +7,7 @@
 //! "Forms").
 
 use domain::board::{Board, Card, Column, Page};
-use leptos::prelude::*;
+use leptos::{prelude::*, tachys::view::keyed::keyed};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 use uuid::Uuid;
@@ -133,12 +133,10 @@ fn StageColumn(column: Column, ticked: Vec<String>) -> impl IntoView {
             } else {
                 view! {
                     <ol class="cards">
-                        <For each=move || column.cards.clone() key=|card| card.id let(card)>
-                            {
-                                let checked = ticked.contains(&card.id.to_string());
-                                view! { <li><LeadCard card checked/></li> }
-                            }
-                        </For>
+                        {keyed(column.cards, |card| card.id, move |_, card| {
+                            let checked = ticked.contains(&card.id.to_string());
+                            (|_| {}, view! { <li><LeadCard card checked/></li> })
+                        })}
                     </ol>
                 }.into_any()
             }}

@@ -1,12 +1,17 @@
 //! `/settings/pipeline`: the stages in order, each with its name, colour and type, moved
 //! up and down by buttons (keyboard and plain form posts alike), and deleted after a
 //! confirm step (`?delete-stage=<id>`) that asks where its leads go.
+//!
+//! The list is drawn again in place after every change. Each stage keeps its own elements
+//! (keyed by the stage and what it shows), so that what was typed into one stage's form
+//! stays in that form when stages move; the Type chosen is kept by
+//! [`UnsavedChoices`] (`docs/architecture.md`, "Forms").
 
 use domain::{
     StageType,
     settings::{Pipeline, PipelineStage},
 };
-use leptos::prelude::*;
+use leptos::{prelude::*, tachys::view::keyed::keyed};
 
 use crate::{
     api::pipeline::{AddStage, DeleteStage, MoveStage, UpdateStage, get_pipeline},
@@ -41,13 +46,31 @@ pub fn PipelineSettingsPage() -> impl IntoView {
         successes(actions.delete.into()),
     ]);
     let pipeline = Resource::new(move || changes.get(), |_| get_pipeline());
+    // Every stage's id and name, for the confirm step's "Move leads to": a stage kept from
+    // an earlier draw still lists the others as they are now.
+    let names = Signal::derive(move || {
+        pipeline
+            .get()
+            .and_then(Result::ok)
+            .map(|p| {
+                p.stages
+                    .iter()
+                    .map(|s| (s.id.to_string(), s.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    });
     settings_page("Pipeline settings", pipeline, move |pipeline| {
-        view! { <PipelineView pipeline actions/> }.into_any()
+        view! { <PipelineView pipeline actions names/> }.into_any()
     })
 }
 
 #[component]
-fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
+fn PipelineView(
+    pipeline: Pipeline,
+    actions: Actions,
+    names: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
     let errors = [
         FormState::new(actions.update).error(),
         FormState::new(actions.shift).error(),
@@ -72,26 +95,29 @@ fn PipelineView(pipeline: Pipeline, actions: Actions) -> impl IntoView {
             request_animation_frame(move || focus_move_button(&id, &direction));
         }
     });
-    let others: Vec<(String, String)> = pipeline
+    // A stage with whether it is first and last: what its elements are kept by.
+    let rows: Vec<(PipelineStage, bool, bool)> = pipeline
         .stages
-        .iter()
-        .map(|s| (s.id.to_string(), s.name.clone()))
+        .into_iter()
+        .enumerate()
+        .map(|(i, stage)| (stage, i == 0, i + 1 == count))
         .collect();
     view! {
         <h1>"Pipeline"</h1>
         <p class="field-hint">"Stages in the order of the board. New leads land in the first active stage."</p>
         <FormAlert error=stage_error/>
         <ol class="stages">
-            {pipeline.stages.into_iter().enumerate().map(|(i, stage)| {
+            {keyed(rows, Clone::clone, move |_, (stage, first, last)| {
                 let id = stage.id.to_string();
                 let focus = focused(&id);
                 let is_deleting = Signal::derive(move || deleting.get().as_deref() == Some(id.as_str()));
-                view! {
+                let view = view! {
                     <li>
-                        <StageItem stage first=i == 0 last=i + 1 == count is_deleting others=others.clone() actions focus/>
+                        <StageItem stage first last is_deleting names actions focus/>
                     </li>
-                }
-            }).collect_view()}
+                };
+                (|_| {}, view)
+            })}
         </ol>
 
         <section class="panel" aria-labelledby="add-stage-heading">
@@ -159,7 +185,7 @@ fn StageItem(
     first: bool,
     last: bool,
     is_deleting: Signal<bool>,
-    others: Vec<(String, String)>,
+    names: Signal<Vec<(String, String)>>,
     actions: Actions,
     /// The direction this stage was just moved in: that button (or, at an end of the list,
     /// the other one) takes the focus.
@@ -177,10 +203,6 @@ fn StageItem(
     let legend_id = format!("stage-{id}-legend");
     let leads = stage.leads;
     let name = stage.name.clone();
-    let others: Vec<(String, String)> = others
-        .into_iter()
-        .filter(|(other, _)| *other != id)
-        .collect();
     let no_error = Signal::derive(|| None);
     let style = format!("--stage: {}", stage.colour);
     let prefix = format!("stage-{id}");
@@ -216,7 +238,12 @@ fn StageItem(
                 {up}
                 {down}
                 {move || if is_deleting.get() {
-                    let (id, name, others) = (id.clone(), name.clone(), others.clone());
+                    let (id, name) = (id.clone(), name.clone());
+                    let others: Vec<(String, String)> = names
+                        .get()
+                        .into_iter()
+                        .filter(|(other, _)| *other != id)
+                        .collect();
                     let group_label = "Delete this stage?";
                     let confirm_label = format!("Confirm: delete {name}");
                     let moving = format!("{name} holds {leads} lead{}; they move in the same step.", if leads == 1 { "" } else { "s" });

@@ -38,6 +38,7 @@ test('a domain goes from pending to verified by its TXT record, becomes primary,
   await expect(page.getByRole('status').filter({ hasText: 'Domain added' })).toBeVisible();
   const panel = page.getByRole('region', { name: domain });
   await expect(panel).toContainText('Pending');
+  await expect(page.getByLabel('Domain')).toHaveValue('');
   await expect(panel.getByText(challenge, { exact: true })).toBeVisible();
   await expect(panel).toContainText('CNAME');
   await expect(panel).toContainText('looked up again every day'); // DOMAIN_RECHECK's default

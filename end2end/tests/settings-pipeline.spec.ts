@@ -18,6 +18,8 @@ test('stages are added, kept unique, reordered and deleted, and the board follow
   await add.getByRole('button', { name: 'Add stage' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Stage added' })).toBeVisible();
   await expect(page.getByRole('group', { name: 'Proposal' })).toBeVisible();
+  // The form is empty again for the next stage.
+  await expect(add.getByLabel('Name')).toHaveValue('');
   await page.goto(tenantUrl(tenant.slug, '/leads'));
   await expect(page.getByRole('region', { name: 'Proposal' })).toBeVisible();
 

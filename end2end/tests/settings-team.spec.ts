@@ -14,6 +14,8 @@ test('an invite sent again has a new link, the old one is dead, and the new one 
   await page.getByLabel('Role').selectOption('member');
   await page.getByRole('button', { name: 'Send invite' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Invite sent.' })).toBeVisible();
+  // The form is empty again for the next invite.
+  await expect(page.getByLabel('Email')).toHaveValue('');
   const first = await emailedLink(email, '/invite/');
   const row = page.getByRole('row').filter({ hasText: email });
   await expect(row).toBeVisible();
@@ -63,6 +65,8 @@ test('a role chosen in the invite form stays when another change draws the team 
   await expect(page.getByLabel('Email')).toHaveValue(second);
   await page.getByRole('button', { name: 'Send invite' }).click();
   await expect(page.getByRole('row').filter({ hasText: second })).toContainText('Admin');
+  await expect(page.getByLabel('Email')).toHaveValue('');
+  await expect(page.getByLabel('Role')).toHaveValue('member');
 });
 
 test('a revoked invite stops working and frees its seat', async ({ page, browser }, testInfo) => {

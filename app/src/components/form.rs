@@ -178,6 +178,13 @@ impl UnsavedChoices {
         });
     }
 
+    /// Forgets the choice made in the select `id`.
+    pub fn forget(&self, id: &str) {
+        self.0.update_value(|choices| {
+            choices.remove(id);
+        });
+    }
+
     /// The option to draw as chosen in the select `id`, whose saved value is `saved`: the
     /// choice made there if it is not saved yet, else `saved`. A choice that the saved
     /// value now matches is forgotten.
@@ -198,6 +205,35 @@ impl Default for UnsavedChoices {
     fn default() -> UnsavedChoices {
         UnsavedChoices::new()
     }
+}
+
+/// The element of a form that adds something (an invite, a stage, a domain), emptied once
+/// `action` went through, as the page loaded anew after a post without scripting shows it;
+/// a refused post keeps what was typed. The choices of the form's `selects` are forgotten
+/// with it. Made once by the page, above the part that is drawn again after a change: a
+/// form drawn again keeps its element, and this empties it once per success.
+pub fn emptied_on_success<I, O>(
+    action: Action<I, Result<O, AppError>>,
+    choices: UnsavedChoices,
+    selects: &'static [&'static str],
+) -> NodeRef<leptos::html::Form>
+where
+    I: Send + Sync + 'static,
+    O: Send + Sync + 'static,
+{
+    let form: NodeRef<leptos::html::Form> = NodeRef::new();
+    let value = action.value();
+    Effect::new(move |_| {
+        if value.with(|v| matches!(v, Some(Ok(_)))) {
+            for id in selects {
+                choices.forget(id);
+            }
+            if let Some(form) = form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    form
 }
 
 /// A labelled input with its hint and its error message.

@@ -10,7 +10,7 @@ use crate::{
     api::domains::{AddDomain, MakePrimaryDomain, RemoveDomain, VerifyDomain, get_domains},
     components::{
         copy::CopyText,
-        form::{Field, FormAlert, FormState, successes},
+        form::{Field, FormAlert, FormState, UnsavedChoices, emptied_on_success, successes},
     },
     pages::settings::{all_changes, query_param, settings_page},
 };
@@ -39,13 +39,18 @@ pub fn DomainsSettingsPage() -> impl IntoView {
         successes(actions.remove.into()),
     ]);
     let domains = Resource::new(move || changes.get(), |_| get_domains());
+    let add_element = emptied_on_success(actions.add.into(), UnsavedChoices::new(), &[]);
     settings_page("Domains", domains, move |page| {
-        view! { <DomainsView page actions/> }.into_any()
+        view! { <DomainsView page actions add_element/> }.into_any()
     })
 }
 
 #[component]
-fn DomainsView(page: DomainsPage, actions: Actions) -> impl IntoView {
+fn DomainsView(
+    page: DomainsPage,
+    actions: Actions,
+    add_element: NodeRef<leptos::html::Form>,
+) -> impl IntoView {
     let add_form = FormState::new(actions.add);
     let row_errors = [
         FormState::new(actions.verify).error(),
@@ -83,7 +88,7 @@ fn DomainsView(page: DomainsPage, actions: Actions) -> impl IntoView {
             {full.then(|| view! {
                 <p class="notice">{format!("This workspace has {limit} domains, the most it can have: remove one to add another.")}</p>
             })}
-            <ActionForm action=actions.add attr:novalidate=true attr:class="inline-form">
+            <ActionForm action=actions.add node_ref=add_element attr:novalidate=true attr:class="inline-form">
                 <FormAlert error=add_form.error()/>
                 <Field label="Domain" name="domain" autocomplete="off"
                     value=add_form.value("domain") error=add_form.field_error("domain")

@@ -15,7 +15,7 @@ use leptos::{prelude::*, tachys::view::keyed::keyed};
 
 use crate::{
     api::pipeline::{AddStage, DeleteStage, MoveStage, UpdateStage, get_pipeline},
-    components::form::{FormAlert, FormState, UnsavedChoices, successes},
+    components::form::{FormAlert, FormState, UnsavedChoices, emptied_on_success, successes},
     pages::settings::{all_changes, query_param, settings_page},
 };
 
@@ -60,8 +60,9 @@ pub fn PipelineSettingsPage() -> impl IntoView {
             })
             .unwrap_or_default()
     });
+    let add_element = emptied_on_success(actions.add.into(), actions.choices, &[NEW_STAGE_TYPE]);
     settings_page("Pipeline settings", pipeline, move |pipeline| {
-        view! { <PipelineView pipeline actions names/> }.into_any()
+        view! { <PipelineView pipeline actions names add_element/> }.into_any()
     })
 }
 
@@ -70,6 +71,7 @@ fn PipelineView(
     pipeline: Pipeline,
     actions: Actions,
     names: Signal<Vec<(String, String)>>,
+    add_element: NodeRef<leptos::html::Form>,
 ) -> impl IntoView {
     let errors = [
         FormState::new(actions.update).error(),
@@ -122,9 +124,9 @@ fn PipelineView(
 
         <section class="panel" aria-labelledby="add-stage-heading">
             <h2 id="add-stage-heading">"Add a stage"</h2>
-            <ActionForm action=actions.add attr:novalidate=true attr:class="stage-form" attr:aria-labelledby="add-stage-heading">
+            <ActionForm action=actions.add node_ref=add_element attr:novalidate=true attr:class="stage-form" attr:aria-labelledby="add-stage-heading">
                 <FormAlert error=add_form.error()/>
-                <StageFields prefix="new-stage".into() name=add_form.value("name").unwrap_or_default()
+                <StageFields prefix=NEW_STAGE.into() name=add_form.value("name").unwrap_or_default()
                     colour=add_form.value("colour").unwrap_or_else(|| "#64748b".into())
                     kind=StageType::Active error=add_form.error() choices=actions.choices/>
                 <button type="submit" class="button primary">"Add stage"</button>
@@ -132,6 +134,10 @@ fn PipelineView(
         </section>
     }
 }
+
+/// The fields' prefix in the Add a stage form, and its Type select.
+const NEW_STAGE: &str = "new-stage";
+const NEW_STAGE_TYPE: &str = "new-stage-type";
 
 /// The Name, Colour and Type fields of a stage's form.
 #[component]

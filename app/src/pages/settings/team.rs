@@ -10,7 +10,9 @@ use leptos::prelude::*;
 
 use crate::{
     api::team::{ChangeRole, RemoveMember, ResendInvite, RevokeInvite, SendInvite, get_team},
-    components::form::{Field, FormAlert, FormState, UnsavedChoices, successes},
+    components::form::{
+        Field, FormAlert, FormState, UnsavedChoices, emptied_on_success, successes,
+    },
     pages::settings::{all_changes, query_param, settings_page},
 };
 
@@ -43,13 +45,19 @@ pub fn TeamSettingsPage() -> impl IntoView {
     let team = Resource::new(move || changes.get(), |_| get_team());
     // The invite form's Role, kept while a change elsewhere draws the page again.
     let choices = UnsavedChoices::new();
+    let invite_element = emptied_on_success(actions.invite.into(), choices, &[INVITE_ROLE]);
     settings_page("Team", team, move |team| {
-        view! { <TeamView team actions choices/> }.into_any()
+        view! { <TeamView team actions choices invite_element/> }.into_any()
     })
 }
 
 #[component]
-fn TeamView(team: Team, actions: Actions, choices: UnsavedChoices) -> impl IntoView {
+fn TeamView(
+    team: Team,
+    actions: Actions,
+    choices: UnsavedChoices,
+    invite_element: NodeRef<leptos::html::Form>,
+) -> impl IntoView {
     let invite_form = FormState::new(actions.invite);
     let invite_role = choices.shown(
         INVITE_ROLE,
@@ -113,7 +121,7 @@ fn TeamView(team: Team, actions: Actions, choices: UnsavedChoices) -> impl IntoV
             {full.then(|| view! {
                 <p class="notice">{team.seats.full_message()}</p>
             })}
-            <ActionForm action=actions.invite attr:novalidate=true attr:class="inline-form">
+            <ActionForm action=actions.invite node_ref=invite_element attr:novalidate=true attr:class="inline-form">
                 <FormAlert error=invite_form.error()/>
                 <Field label="Email" name="email" kind="email" autocomplete="off"
                     value=invite_form.value("email") error=invite_form.field_error("email")/>

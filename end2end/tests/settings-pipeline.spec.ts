@@ -26,8 +26,12 @@ test('stages are added, kept unique, reordered and deleted, and the board follow
   // A duplicate, ignoring case.
   await openSettings(page, testInfo, tenant.slug, 'pipeline');
   await page.getByRole('region', { name: 'Add a stage' }).getByLabel('Name').fill('won');
+  await page.getByRole('region', { name: 'Add a stage' }).getByLabel('Type').selectOption('lost');
   await page.getByRole('region', { name: 'Add a stage' }).getByRole('button', { name: 'Add stage' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'already a stage named' })).toBeVisible();
+  // The refused form keeps what was typed and chosen.
+  await expect(page.getByRole('region', { name: 'Add a stage' }).getByLabel('Name')).toHaveValue('won');
+  await expect(page.getByRole('region', { name: 'Add a stage' }).getByLabel('Type')).toHaveValue('lost');
 
   // Reorder: Proposal moves up twice, before Won.
   await openSettings(page, testInfo, tenant.slug, 'pipeline');
@@ -88,6 +92,7 @@ test('a stage is renamed and retyped, and the last active stage cannot be retype
   await last.getByLabel('Type').selectOption('lost');
   await last.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert').filter({ hasText: 'at least one active stage' })).toBeVisible();
+  await expect(last.getByLabel('Type')).toHaveValue('lost');
 });
 
 test('what was chosen and typed in one stage stays when another stage is saved', async ({ page }, testInfo) => {

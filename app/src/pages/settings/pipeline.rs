@@ -128,7 +128,8 @@ fn PipelineView(
                 <FormAlert error=add_form.error()/>
                 <StageFields prefix=NEW_STAGE.into() name=add_form.value("name").unwrap_or_default()
                     colour=add_form.value("colour").unwrap_or_else(|| "#64748b".into())
-                    kind=StageType::Active error=add_form.error() choices=actions.choices/>
+                    kind=typed_type(&add_form).unwrap_or(StageType::Active) error=add_form.error()
+                    choices=actions.choices/>
                 <button type="submit" class="button primary">"Add stage"</button>
             </ActionForm>
         </section>
@@ -138,6 +139,11 @@ fn PipelineView(
 /// The fields' prefix in the Add a stage form, and its Type select.
 const NEW_STAGE: &str = "new-stage";
 const NEW_STAGE_TYPE: &str = "new-stage-type";
+
+/// The Type typed into a form before a refused post without scripting.
+fn typed_type(form: &FormState) -> Option<StageType> {
+    form.value("stage_type")?.parse().ok()
+}
 
 /// The Name, Colour and Type fields of a stage's form.
 #[component]
@@ -229,6 +235,12 @@ fn StageItem(
         shift("down", "Move down", last, focus_down),
     );
     let update_id = id.clone();
+    // After a refused post without scripting, this stage's form shows what was typed into it.
+    let typed = FormState::new(actions.update);
+    let typed = (typed.value("stage").as_deref() == Some(id.as_str())).then_some(typed);
+    let typed_name = typed.as_ref().and_then(|t| t.value("name"));
+    let typed_colour = typed.as_ref().and_then(|t| t.value("colour"));
+    let typed_kind = typed.as_ref().and_then(typed_type);
     let legend_ref = legend_id.clone();
     view! {
         <fieldset class="stage" style=style aria-labelledby=legend_ref>
@@ -236,8 +248,9 @@ fn StageItem(
             <p class="stage-meta">{lead_count}</p>
             <ActionForm action=actions.update attr:novalidate=true attr:class="stage-form">
                 <input type="hidden" name="stage" value=update_id/>
-                <StageFields prefix name=stage.name.clone() colour=stage.colour.clone()
-                    kind=stage.stage_type error=no_error choices=actions.choices/>
+                <StageFields prefix name=typed_name.unwrap_or_else(|| stage.name.clone())
+                    colour=typed_colour.unwrap_or_else(|| stage.colour.clone())
+                    kind=typed_kind.unwrap_or(stage.stage_type) error=no_error choices=actions.choices/>
                 <button type="submit" class="button small">"Save"</button>
             </ActionForm>
             <div class="row stage-actions">

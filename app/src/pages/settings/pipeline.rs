@@ -73,8 +73,9 @@ fn PipelineView(
     names: Signal<Vec<(String, String)>>,
     add_element: NodeRef<leptos::html::Form>,
 ) -> impl IntoView {
+    let update_form = FormState::new(actions.update);
     let errors = [
-        FormState::new(actions.update).error(),
+        update_form.error(),
         FormState::new(actions.shift).error(),
         FormState::new(actions.delete).error(),
     ];
@@ -115,7 +116,7 @@ fn PipelineView(
                 let is_deleting = Signal::derive(move || deleting.get().as_deref() == Some(id.as_str()));
                 let view = view! {
                     <li>
-                        <StageItem stage first last is_deleting names actions focus/>
+                        <StageItem stage first last is_deleting names actions update_form=update_form.clone() focus/>
                     </li>
                 };
                 (|_| {}, view)
@@ -199,6 +200,8 @@ fn StageItem(
     is_deleting: Signal<bool>,
     names: Signal<Vec<(String, String)>>,
     actions: Actions,
+    /// The stage forms' state: what was typed before a refused post without scripting.
+    update_form: FormState,
     /// The direction this stage was just moved in: that button (or, at an end of the list,
     /// the other one) takes the focus.
     focus: Option<String>,
@@ -236,8 +239,7 @@ fn StageItem(
     );
     let update_id = id.clone();
     // After a refused post without scripting, this stage's form shows what was typed into it.
-    let typed = FormState::new(actions.update);
-    let typed = (typed.value("stage").as_deref() == Some(id.as_str())).then_some(typed);
+    let typed = (update_form.value("stage").as_deref() == Some(id.as_str())).then_some(update_form);
     let typed_name = typed.as_ref().and_then(|t| t.value("name"));
     let typed_colour = typed.as_ref().and_then(|t| t.value("colour"));
     let typed_kind = typed.as_ref().and_then(typed_type);

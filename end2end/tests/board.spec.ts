@@ -1,4 +1,18 @@
+import type { Page, TestInfo } from '@playwright/test';
 import { expect, test, acceptInvite, hydrated, postLead, provisionTenant, ready, tenantUrl } from './support';
+
+/** A new workspace's board, signed in, with one lead per name (posted in that order). */
+async function boardWith(page: Page, testInfo: TestInfo, names: string[]) {
+  const tenant = await provisionTenant();
+  await acceptInvite(page, testInfo, tenant);
+  for (const name of names) {
+    const posted = await postLead(tenant.slug, tenant.apiKey, { first_name: name, email: `${name.toLowerCase()}@example.com` });
+    expect(posted.status).toBe(201);
+  }
+  await page.reload();
+  await ready(page, testInfo);
+  return tenant;
+}
 
 test('signed-out visitors are sent to sign in', async ({ page }) => {
   const tenant = await provisionTenant();
@@ -40,13 +54,7 @@ test('leads posted with the API key appear on the board, newest first', async ({
 });
 
 test('ticked leads move together with the board\'s one stage picker', async ({ page }, testInfo) => {
-  const tenant = await provisionTenant();
-  await acceptInvite(page, testInfo, tenant);
-  for (const name of ['Grace', 'Alan', 'Ada']) {
-    await postLead(tenant.slug, tenant.apiKey, { first_name: name, email: `${name.toLowerCase()}@example.com` });
-  }
-  await page.reload();
-  await ready(page, testInfo);
+  await boardWith(page, testInfo, ['Grace', 'Alan', 'Ada']);
 
   await expect(page.getByLabel('Move selected to')).toHaveCount(1);
   await page.getByLabel('Select Grace').check();
@@ -62,13 +70,7 @@ test('ticked leads move together with the board\'s one stage picker', async ({ p
 });
 
 test('after a move the ticks stay with their leads', async ({ page }, testInfo) => {
-  const tenant = await provisionTenant();
-  await acceptInvite(page, testInfo, tenant);
-  for (const name of ['Grace', 'Alan', 'Ada']) {
-    await postLead(tenant.slug, tenant.apiKey, { first_name: name, email: `${name.toLowerCase()}@example.com` });
-  }
-  await page.reload();
-  await ready(page, testInfo);
+  await boardWith(page, testInfo, ['Grace', 'Alan', 'Ada']);
 
   // Ada is the newest, at the top of New; Alan is next.
   await page.getByLabel('Select Ada').check();
@@ -82,11 +84,7 @@ test('after a move the ticks stay with their leads', async ({ page }, testInfo) 
 });
 
 test('moving with nothing ticked says what to do and moves nothing', async ({ page }, testInfo) => {
-  const tenant = await provisionTenant();
-  await acceptInvite(page, testInfo, tenant);
-  await postLead(tenant.slug, tenant.apiKey, { first_name: 'Grace', email: 'grace@example.com' });
-  await page.reload();
-  await ready(page, testInfo);
+  await boardWith(page, testInfo, ['Grace']);
 
   await page.getByLabel('Move selected to').selectOption('Won');
   await page.getByRole('button', { name: 'Move', exact: true }).click();
@@ -125,11 +123,7 @@ test('a long column shows its newest cards and pages on with Show more', async (
 
 test('with scripting on, moving a lead updates the board in place', async ({ page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'this checks the hydrated app');
-  const tenant = await provisionTenant();
-  await acceptInvite(page, testInfo, tenant);
-  await postLead(tenant.slug, tenant.apiKey, { first_name: 'Grace', email: 'grace@example.com' });
-  await page.reload();
-  await ready(page, testInfo);
+  await boardWith(page, testInfo, ['Grace']);
   await page.evaluate(() => ((window as any).__samePage = true));
 
   await page.getByLabel('Select Grace').check();

@@ -18,6 +18,15 @@ async function rowOf(page: Page, testInfo: TestInfo, slug: string) {
   return row;
 }
 
+/** A new tenant named `name`, and its console page open for a signed-in staff member. */
+async function tenantPage(page: Page, testInfo: TestInfo, name: string) {
+  const tenant = await provisionTenant(name);
+  await signedInStaff(page, testInfo);
+  await page.goto(`/admin/tenants/${tenant.slug}`);
+  await ready(page, testInfo);
+  return tenant;
+}
+
 /** The outcome line of the last console action. */
 const outcome = (page: Page) => page.locator('p.done[role="status"]');
 
@@ -237,10 +246,7 @@ test('suspend with a reason stops splash, sign-in, sessions and intake; reactiva
 });
 
 test('delete asks for the subdomain: a wrong one keeps everything, the right one deletes', async ({ page }, testInfo) => {
-  const tenant = await provisionTenant('Doomed Inc');
-  await signedInStaff(page, testInfo);
-  await page.goto(`/admin/tenants/${tenant.slug}`);
-  await ready(page, testInfo);
+  const tenant = await tenantPage(page, testInfo, 'Doomed Inc');
   await page.getByLabel('Type the subdomain to confirm').fill('not-it');
   await page.getByRole('button', { name: 'Delete' }).click();
   await expect(page.getByLabel('Type the subdomain to confirm')).toHaveAccessibleDescription(new RegExp(`Type ${tenant.slug} exactly`));
@@ -376,10 +382,7 @@ test('provision a tenant from the console: the key once, the invite link, and fi
 });
 
 test('plan and max users on the tenant page', async ({ page }, testInfo) => {
-  const tenant = await provisionTenant('Plan Co');
-  await signedInStaff(page, testInfo);
-  await page.goto(`/admin/tenants/${tenant.slug}`);
-  await ready(page, testInfo);
+  await tenantPage(page, testInfo, 'Plan Co');
   await page.getByLabel('Plan').selectOption('professional');
   await page.getByLabel('Max users').fill('0');
   await page.getByRole('button', { name: 'Save plan' }).click();
@@ -394,10 +397,7 @@ test('plan and max users on the tenant page', async ({ page }, testInfo) => {
 
 test('a plan chosen and not saved yet stays when another action draws the tenant again', async ({ page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'without scripting each action loads the whole page');
-  const tenant = await provisionTenant('Undecided Co');
-  await signedInStaff(page, testInfo);
-  await page.goto(`/admin/tenants/${tenant.slug}`);
-  await ready(page, testInfo);
+  await tenantPage(page, testInfo, 'Undecided Co');
   await page.getByLabel('Plan').selectOption('professional');
   await page.getByRole('button', { name: 'Suspend' }).click();
   await page.getByLabel('Reason').fill('Card expired');

@@ -42,6 +42,10 @@ test('an invite sent again has a new link, the old one is dead, and the new one 
   await page.reload();
   await expect(page.getByRole('row').filter({ hasText: 'Bob Member' })).toContainText(email);
   await expect(page.getByText('No pending invites.')).toBeVisible();
+  // Accepting an invite signs the person in, and the team shows when.
+  for (const name of ['Ada Admin', 'Bob Member']) {
+    await expect(page.getByRole('row').filter({ hasText: name })).not.toContainText('Never');
+  }
 });
 
 test('a role chosen in the invite form stays when another change draws the team again', async ({ page }, testInfo) => {

@@ -365,6 +365,8 @@ async fn the_handoff_signs_in_once_and_the_welcome_page_shows_the_key_once() {
         .unwrap();
     let host = app.tenant_host("acme");
     let secret = signed_up.browser_secret.expose();
+    let signed_in = "tenant_members where last_signed_in_at is not null";
+    let before = count(&app, signed_in).await;
 
     let first = app
         .follow_handoff("acme", &signed_up.handoff_url, secret)
@@ -374,6 +376,11 @@ async fn the_handoff_signs_in_once_and_the_welcome_page_shows_the_key_once() {
         .await;
 
     assert!(again.is_none(), "single use");
+    assert_eq!(
+        (before, count(&app, signed_in).await),
+        (0, 1),
+        "the team shows the admin's sign-in"
+    );
     let cookie = first.expect("the signing-up browser is signed in");
     let welcome: Value = app
         .call::<GetWelcome>(&host, Some(&cookie), &[])

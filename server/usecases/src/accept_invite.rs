@@ -141,6 +141,8 @@ pub async fn accept(
     if db::members::find(&mut tx, user).await?.is_none() {
         db::members::insert(&mut tx, tenant.id, user, invite.role).await?;
     }
+    // The person is signed in once this returns.
+    db::members::touch_sign_in(&mut tx, user).await?;
     audit(
         &mut tx,
         Some(tenant.id),

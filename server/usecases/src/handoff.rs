@@ -58,6 +58,9 @@ pub async fn finish(
     }
     let mut tx = db::begin_tenant(&p.db.app, tenant.id).await?;
     let user = db::handoffs::consume(&mut tx, &link.hash(), &nonce.hash()).await?;
+    if let Some(user) = user {
+        db::members::touch_sign_in(&mut tx, user).await?;
+    }
     tx.commit().await?;
     Ok(user)
 }

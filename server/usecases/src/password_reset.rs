@@ -117,6 +117,8 @@ pub async fn reset(
     if role != Some(domain::Role::Admin) && crate::sso::is_required(&mut tx).await? {
         return Err(Error::forbidden(crate::sso::USE_SSO));
     }
+    // The person is signed in once this returns.
+    db::members::touch_sign_in(&mut tx, user).await?;
     audit(
         &mut tx,
         Some(tenant.id),

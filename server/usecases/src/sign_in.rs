@@ -57,6 +57,7 @@ pub async fn sign_in(
     if required && role != domain::Role::Admin {
         return Err(Error::forbidden(crate::sso::USE_SSO));
     }
+    db::members::touch_sign_in(&mut tx, user).await?;
     audit(
         &mut tx,
         Some(tenant.id),

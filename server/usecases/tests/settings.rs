@@ -173,6 +173,51 @@ async fn removing_a_member_ends_their_sessions_here() {
 }
 
 #[tokio::test]
+async fn the_team_shows_when_each_member_last_signed_in() {
+    // Arrange: Ada and Bo joined by accepting their invites, which signs them in.
+    let (test, p) = platform().await;
+    let (tenant, ada) = workspace(&p, "acme").await;
+    join(&p, &tenant, &ada, "bo@acme.test", Role::Member).await;
+    let last_sign_ins = |team: domain::settings::Team| {
+        let mut seen: Vec<_> = team
+            .members
+            .into_iter()
+            .map(|m| (m.email, m.last_sign_in.is_some()))
+            .collect();
+        seen.sort();
+        seen
+    };
+    let joined = usecases::team::view(&p, &tenant, &ada).await.unwrap();
+    sqlx::query("update tenant_members set last_signed_in_at = null")
+        .execute(&test.db.owner)
+        .await
+        .unwrap();
+
+    // Act: Ada signs in with her password; Bo does not.
+    let email = Email::parse("admin@acme.test").unwrap();
+    usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD, None)
+        .await
+        .unwrap();
+
+    // Assert
+    let team = usecases::team::view(&p, &tenant, &ada).await.unwrap();
+    assert_eq!(
+        last_sign_ins(joined),
+        [
+            ("admin@acme.test".into(), true),
+            ("bo@acme.test".into(), true)
+        ]
+    );
+    assert_eq!(
+        last_sign_ins(team),
+        [
+            ("admin@acme.test".into(), true),
+            ("bo@acme.test".into(), false)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn inviting_again_resends_with_a_new_link_and_the_old_link_dies() {
     let (test, p) = platform().await;
     let (tenant, ada) = workspace(&p, "acme").await;
@@ -408,6 +453,10 @@ async fn a_reset_link_works_once_within_its_hour_and_ends_every_session() {
         .execute(&test.db.owner)
         .await
         .unwrap();
+    sqlx::query("update tenant_members set last_signed_in_at = null")
+        .execute(&test.db.owner)
+        .await
+        .unwrap();
 
     // Act
     let view = usecases::password_reset::view(&p, &tenant, &token)
@@ -432,6 +481,15 @@ async fn a_reset_link_works_once_within_its_hour_and_ends_every_session() {
         count_all(&test.db, "sessions").await,
         0,
         "every session ends"
+    );
+    assert_eq!(
+        count_all(
+            &test.db,
+            "tenant_members where last_signed_in_at is not null"
+        )
+        .await,
+        1,
+        "the reset signs the person in"
     );
     assert!(
         usecases::sign_in::sign_in(&p, &tenant, &email, PASSWORD, None)

@@ -90,7 +90,7 @@ fn AuditView(page: AuditPage) -> impl IntoView {
             view! { <p class="empty" role="status">{if filtered { "No entries match these filters." } else { "No entries yet." }}</p> }.into_any()
         } else {
             view! {
-                <table class="table audit">
+                <div class="table-scroll"><table class="table audit">
                     <caption class="visually-hidden">"Audit entries"</caption>
                     <thead><tr><th scope="col">"Time"</th><th scope="col">"Actor"</th><th scope="col">"Action"</th><th scope="col">"Subject"</th><th scope="col">"Detail"</th></tr></thead>
                     <tbody>
@@ -98,7 +98,7 @@ fn AuditView(page: AuditPage) -> impl IntoView {
                             <tr><td>{e.at}</td><td>{e.actor}</td><td class="mono">{e.action}</td><td>{e.subject}</td><td>{e.detail}</td></tr>
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <nav class="pager" aria-label="Pages">

@@ -89,7 +89,7 @@ fn OutboxView(page: OutboxPage) -> impl IntoView {
             view! { <p class="empty" role="status">"No emails here."</p> }.into_any()
         } else {
             view! {
-                <table class="table outbox">
+                <div class="table-scroll"><table class="table outbox">
                     <caption class="visually-hidden">"Emails"</caption>
                     <thead><tr>
                         <th scope="col">"Queued"</th><th scope="col">"To"</th><th scope="col">"Subject"</th>
@@ -100,7 +100,7 @@ fn OutboxView(page: OutboxPage) -> impl IntoView {
                     <tbody>
                         {page.emails.into_iter().map(|email| view! { <EmailRow email retry/> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <nav class="pager" aria-label="Pages">

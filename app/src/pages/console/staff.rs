@@ -35,7 +35,7 @@ fn StaffView(staff: Vec<StaffMember>) -> impl IntoView {
         <p>"Everyone who can sign in to this console. To give a disabled account back, or one that lost its password or device, run "
             <code>"cargo hcrm create-staff <email>"</code> " and send them the link it prints."</p>
         <FormAlert error/>
-        <table class="table">
+        <div class="table-scroll"><table class="table">
             <thead>
                 <tr><th scope="col">"Email"</th><th scope="col">"Two-factor"</th><th scope="col">"Sessions"</th>
                     <th scope="col">"Status"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
@@ -47,7 +47,7 @@ fn StaffView(staff: Vec<StaffMember>) -> impl IntoView {
                     view! { <StaffRow member is_confirming end disable/> }
                 }).collect_view()}
             </tbody>
-        </table>
+        </table></div>
     }
 }
 

@@ -80,7 +80,7 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                 view! { <p class="empty">"No custom domains."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <thead><tr><th scope="col">"Domain"</th><th scope="col">"State"</th><th scope="col">"Primary"</th></tr></thead>
                         <tbody>
                             {tenant.domains.clone().into_iter().map(|d| view! {
@@ -91,7 +91,7 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>
@@ -120,14 +120,14 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                 view! { <p class="empty">"Nothing recorded yet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"Who"</th><th scope="col">"Reason"</th></tr></thead>
                         <tbody>
                             {tenant.history.into_iter().map(|h| view! {
                                 <tr><td>{h.at}</td><td>{h.what}</td><td>{h.actor}</td><td>{h.reason.unwrap_or_default()}</td></tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>
@@ -138,7 +138,7 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                 view! { <p class="empty">"No members yet: the first admin has not accepted the invite."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Joined"</th></tr></thead>
                         <tbody>
                             {tenant.members.into_iter().map(|m| view! {
@@ -150,7 +150,7 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                                 </tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
             <h3>"Pending invites"</h3>
@@ -158,14 +158,14 @@ fn TenantView(tenant: TenantPage, choices: UnsavedChoices) -> impl IntoView {
                 view! { <p class="empty">"No pending invites."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <thead><tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Sent"</th><th scope="col">"Expires"</th></tr></thead>
                         <tbody>
                             {tenant.invites.into_iter().map(|i| view! {
                                 <tr><td>{i.email}</td><td>{i.role}</td><td>{i.sent}</td><td>{i.expires}</td></tr>
                             }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>

@@ -130,7 +130,7 @@ fn TenantsView(list: TenantList) -> impl IntoView {
             view! { <p class="empty" role="status">{message}</p> }.into_any()
         } else {
             view! {
-                <table class="table tenants">
+                <div class="table-scroll"><table class="table tenants">
                     <caption class="visually-hidden">"Tenants"</caption>
                     <thead>
                         <tr>
@@ -143,7 +143,7 @@ fn TenantsView(list: TenantList) -> impl IntoView {
                     <tbody>
                         {list.rows.into_iter().map(|row| view! { <TenantRow row/> }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <nav class="pager" aria-label="Pages">

@@ -47,7 +47,7 @@ fn ActivityView(page: ActivityPage, action: String) -> impl IntoView {
             view! { <p class="empty" role="status">"Nothing to show yet."</p> }.into_any()
         } else {
             view! {
-                <table class="table">
+                <div class="table-scroll"><table class="table">
                     <caption class="visually-hidden">"Audit entries, newest first"</caption>
                     <thead>
                         <tr><th scope="col">"Time"</th><th scope="col">"Actor"</th><th scope="col">"Action"</th><th scope="col">"Subject"</th></tr>
@@ -62,7 +62,7 @@ fn ActivityView(page: ActivityPage, action: String) -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
-                </table>
+                </table></div>
             }.into_any()
         }}
         <nav class="pager" aria-label="Pages">

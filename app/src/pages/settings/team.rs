@@ -81,7 +81,7 @@ fn TeamView(
 
         <section class="panel" aria-labelledby="members-heading">
             <h2 id="members-heading">"Members"</h2>
-            <table class="table">
+            <div class="table-scroll"><table class="table">
                 <thead>
                     <tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>
                         <th scope="col">"Joined"</th><th scope="col">"Last sign-in"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
@@ -94,7 +94,7 @@ fn TeamView(
                         view! { <MemberRow member you=is_you is_confirming actions/> }
                     }).collect_view()}
                 </tbody>
-            </table>
+            </table></div>
         </section>
 
         <section class="panel" aria-labelledby="invites-heading">
@@ -103,7 +103,7 @@ fn TeamView(
                 view! { <p class="empty">"No pending invites."</p> }.into_any()
             } else {
                 view! {
-                    <table class="table">
+                    <div class="table-scroll"><table class="table">
                         <thead>
                             <tr><th scope="col">"Email"</th><th scope="col">"Role"</th><th scope="col">"Sent"</th>
                                 <th scope="col">"Expires"</th><th scope="col"><span class="visually-hidden">"Actions"</span></th></tr>
@@ -111,7 +111,7 @@ fn TeamView(
                         <tbody>
                             {team.invites.into_iter().map(|invite| view! { <InviteRow invite actions/> }).collect_view()}
                         </tbody>
-                    </table>
+                    </table></div>
                 }.into_any()
             }}
         </section>

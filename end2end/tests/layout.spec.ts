@@ -1,6 +1,9 @@
 // How pages look where a test can tell: nothing wider than a phone, and text readable on
 // its background.
-import { expect, test, openSettings, postLead, ready, signedInAdmin, signedInStaff, tenantUrl } from './support';
+import {
+  expect, test, hydrated, openSettings, postLead, ready, signedInAdmin, signedInStaff, tenantUrl,
+} from './support';
+import type { Page } from '@playwright/test';
 
 const PHONE = { width: 390, height: 844 };
 
@@ -48,4 +51,38 @@ test("the console's navigation is readable on its dark bar, the current area too
     const name = await link.textContent();
     expect(contrast(colour, background), `${name}: ${colour} on ${background}`).toBeGreaterThanOrEqual(4.5);
   }
+});
+
+/** Holds every server function call of `page` until the returned function is called. */
+async function holdServerFunctions(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/fn/**', async (route) => {
+    await released;
+    await route.continue();
+  });
+  return release;
+}
+
+test('while the next Settings area or console page loads, its navigation stays in place', async ({ page }, testInfo) => {
+  test.skip(!hydrated(testInfo), 'without scripting every link loads a whole page');
+  const tenant = await signedInAdmin(page, testInfo);
+  await openSettings(page, testInfo, tenant.slug, 'branding');
+  const settings = page.getByRole('navigation', { name: 'Settings' });
+  let release = await holdServerFunctions(page);
+  await settings.getByRole('link', { name: 'Team' }).click();
+  await expect(page.getByText('Loading…')).toBeVisible();
+  await expect(settings.getByRole('link', { name: 'Team' })).toHaveAttribute('aria-current', 'page');
+  release();
+  await expect(page.getByRole('heading', { name: 'Team' })).toBeVisible();
+  await page.unrouteAll();
+
+  await signedInStaff(page, testInfo);
+  const console = page.getByRole('navigation', { name: 'Console' });
+  release = await holdServerFunctions(page);
+  await console.getByRole('link', { name: 'Audit' }).click();
+  await expect(page.getByText('Loading…')).toBeVisible();
+  await expect(console.getByRole('link', { name: 'Audit' })).toHaveAttribute('aria-current', 'page');
+  release();
+  await expect(page.getByRole('heading', { name: 'Audit' })).toBeVisible();
 });

@@ -41,8 +41,18 @@ where
     }
     // Console pages show what other tenants own, and once an API key: no cache keeps them.
     crate::components::no_store();
+    // Pages render on the server once their data is in (`SsrMode::Async`), so the fallback
+    // shows only while a link inside the console loads the next page: in the frame, so
+    // that the navigation stays in place.
+    let loading = || {
+        view! {
+            <ConsoleLayout>
+                <p class="loading">"Loading…"</p>
+            </ConsoleLayout>
+        }
+    };
     view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=loading>
             {move || {
                 let page = page.clone();
                 Suspend::new(async move {

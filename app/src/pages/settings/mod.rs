@@ -47,9 +47,19 @@ where
     if use_tenant().is_none() {
         return view! { <NotFound/> }.into_any();
     }
+    // Pages render on the server once their data is in (`SsrMode::Async`), so the fallback
+    // shows only while a link inside Settings loads the next area: beside the Settings
+    // navigation, so that it stays in place.
+    let loading = || {
+        view! {
+            <SettingsLayout>
+                <p class="loading">"Loading…"</p>
+            </SettingsLayout>
+        }
+    };
     view! {
         <Title text=title/>
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+        <Transition fallback=loading>
             {move || {
                 let page = page.clone();
                 Suspend::new(async move {

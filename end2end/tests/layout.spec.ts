@@ -24,6 +24,17 @@ test('no page is wider than a phone; wide tables scroll inside their panel', asy
   expect(await scroller.evaluate((e) => e.scrollWidth > e.clientWidth)).toBe(true);
 });
 
+test('no console page is wider than a phone', async ({ page }, testInfo) => {
+  await signedInStaff(page, testInfo);
+  await page.setViewportSize(PHONE);
+  for (const path of ['/admin', '/admin/new', '/admin/audit', '/admin/outbox', '/admin/staff', '/admin/account']) {
+    await page.goto(path);
+    await ready(page, testInfo);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width, `${path} is ${width} px wide`).toBeLessThanOrEqual(PHONE.width);
+  }
+});
+
 /** WCAG's contrast ratio of two CSS colours `rgb(r, g, b)`. */
 function contrast(a: string, b: string): number {
   const luminance = (css: string) => {

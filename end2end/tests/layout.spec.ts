@@ -1,7 +1,7 @@
 // How pages look where a test can tell: nothing wider than a phone, and text readable on
 // its background.
 import {
-  expect, test, hydrated, openSettings, postLead, ready, signedInAdmin, signedInStaff, tenantUrl,
+  expect, test, holdRequests, hydrated, openSettings, postLead, ready, signedInAdmin, signedInStaff, tenantUrl,
 } from './support';
 import type { Page } from '@playwright/test';
 
@@ -65,15 +65,7 @@ test("the console's navigation is readable on its dark bar, the current area too
 });
 
 /** Holds every server function call of `page` until the returned function is called. */
-async function holdServerFunctions(page: Page): Promise<() => void> {
-  let release!: () => void;
-  const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/fn/**', async (route) => {
-    await released;
-    await route.continue();
-  });
-  return release;
-}
+const holdServerFunctions = (page: Page) => holdRequests(page, '**/fn/**');
 
 test('while the next Settings area or console page loads, its navigation stays in place', async ({ page }, testInfo) => {
   test.skip(!hydrated(testInfo), 'without scripting every link loads a whole page');

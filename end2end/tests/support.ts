@@ -209,19 +209,22 @@ export async function signUp(page: Page, testInfo: TestInfo, signup: Signup) {
   await expect(page).toHaveURL(tenantUrl(signup.subdomain, '/welcome'));
 }
 
-/**
- * Holds the page's wasm back until the returned function is called, so that a test can
- * type into the server-rendered form before it hydrates, as a person on a slow phone does.
- */
-export async function holdHydration(page: Page): Promise<() => void> {
+/** Holds back every request of `page` to `url` (a glob) until the returned function is called. */
+export async function holdRequests(page: Page, url: string): Promise<() => void> {
   let release!: () => void;
   const released = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/pkg/*.wasm', async (route) => {
+  await page.route(url, async (route) => {
     await released;
     await route.continue();
   });
   return release;
 }
+
+/**
+ * Holds the page's wasm back until the returned function is called, so that a test can
+ * type into the server-rendered form before it hydrates, as a person on a slow phone does.
+ */
+export const holdHydration = (page: Page) => holdRequests(page, '**/pkg/*.wasm');
 
 export const PASSWORD = 'violet tugboat orchard';
 
